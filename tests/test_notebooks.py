@@ -1,0 +1,130 @@
+"""Structure and hygiene of every chapter notebook; new notebooks are covered automatically."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tools import deck, execute
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+MAX_BYTES = 200 * 1024
+IMAGE_TYPES = ("image/svg+xml", "image/png", "image/jpeg")
+
+
+def load(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def headings(nb) -> list[str]:
+    return [
+        line.strip()
+        for c in nb.cells
+        if c.cell_type == "markdown"
+        for line in c.source.splitlines()
+        if line.startswith("#")
+    ]
+
+
+def test_chapters_are_numbered_in_reading_order():
+    numbers = [int(p.name.split("_")[0]) for p in NOTEBOOKS]
+    assert NOTEBOOKS, "no notebooks found"
+    assert all(re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", p.name) for p in NOTEBOOKS), [p.name for p in NOTEBOOKS]
+    assert numbers == sorted(set(numbers)), "chapter numbers must be unique"
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def notebook(request):
+    return request.param, load(request.param)
+
+
+def test_valid_nbformat(notebook):
+    path, nb = notebook
+    nbformat.validate(nb)
+
+
+def test_starts_with_title_and_goals(notebook):
+    path, nb = notebook
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# "), "the first cell must be a '# Title'"
+    assert "What you will learn" in first.source, "the title cell must list what the learner will learn"
+
+
+def test_ends_with_summary_and_exercises_with_solutions(notebook):
+    path, nb = notebook
+    heads = headings(nb)
+    assert "## Summary" in heads and "## Exercises" in heads
+    assert heads.index("## Summary") < heads.index("## Exercises")
+    solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+    assert len(solutions) >= 3, "each chapter has at least three worked solutions"
+    for cell in solutions:
+        assert cell.cell_type == "code", "solutions are code cells that run under the tests"
+        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, "solutions are collapsed"
+        assert cell.metadata["slideshow"]["slide_type"] == "skip", "solutions are not shown on slides"
+
+
+def test_kernelspec_and_language(notebook):
+    path, nb = notebook
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert nb.metadata.get("language_info") == execute.LANGUAGE_INFO, "run `make execute` to normalise metadata"
+
+
+def test_executed_in_order(notebook):
+    path, nb = notebook
+    counts = [c.execution_count for c in code_cells(nb)]
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"code cells must be executed once, top to bottom (run `make execute NB={path.relative_to(ROOT)}`); "
+        f"got {counts}"
+    )
+    for cell in nb.cells:
+        assert "execution" not in cell.metadata, "timing metadata varies between runs"
+
+
+def test_no_errors_stderr_or_bare_figures(notebook):
+    path, nb = notebook
+    for index, cell in enumerate(code_cells(nb)):
+        where = f"{path.name}, code cell {index + 1}"
+        for out in cell.outputs:
+            assert out.output_type != "error", f"{where}: error output {out.get('ename')}"
+            if out.output_type == "stream":
+                assert out.name == "stdout", f"{where}: stderr output: {out.text[:200]}"
+            data = out.get("data", {})
+            if data.get("text/plain", "").startswith("<Figure size"):
+                assert any(t in data for t in IMAGE_TYPES), f"{where}: a figure that shows only as text"
+            if "image/png" in data:
+                pytest.fail(f"{where}: PNG figure (strict nbval does not compare PNG); use d2l.use_svg_display()")
+
+
+def test_size_on_disk(notebook):
+    path, nb = notebook
+    assert path.stat().st_size <= MAX_BYTES, f"{path.name} is {path.stat().st_size} bytes (limit {MAX_BYTES})"
+
+
+def test_slide_metadata(notebook):
+    path, nb = notebook
+    assert nb.metadata.get("rise") == deck.rise_settings(path, nb), (
+        "the `rise` settings differ from the course's (tools/deck.py); run `make execute`"
+    )
+    for index, cell in enumerate(nb.cells):
+        kind = cell.metadata.get("slideshow", {}).get("slide_type")
+        assert kind in deck.SLIDE_TYPES, f"cell {index} has slide_type {kind!r}"
+    assert nb.cells[0].metadata["slideshow"]["slide_type"] == "slide"
+    slides = sum(c.metadata["slideshow"]["slide_type"] in ("slide", "subslide") for c in nb.cells)
+    assert slides >= 5, "a chapter is a deck of several slides, one idea each"
+
+
+def test_canonical_file_layout(notebook):
+    """Files are written the way tools/execute.py writes them, so re-running changes no byte."""
+    path, nb = notebook
+    assert path.read_text(encoding="utf-8") == nbformat.writes(nb) + "\n"
+
+
+def test_rise_stylesheet_exists():
+    assert (ROOT / "notebooks" / "rise.css").is_file(), "jupyterlab-rise loads rise.css from the notebooks folder"

@@ -1,0 +1,75 @@
+"""Slide conventions shared by every chapter: RISE settings and per-cell slide metadata.
+
+    python -m tools.deck            # apply the conventions to every notebook (run by `make execute`)
+
+Every deck gets the same `rise` settings (theme, size, header/footer naming the course and the
+chapter); every cell gets a `slideshow.slide_type`; exercise solutions (cells tagged `solution`)
+are collapsed in JupyterLab and skipped in slides. tests/test_notebooks.py checks all of this.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+COURSE = "Deep Learning Math & Tooling"
+SLIDE_TYPES = ("slide", "subslide", "fragment", "skip", "notes", "-")
+
+
+def chapter_title(nb: nbformat.NotebookNode) -> str:
+    """Text of the notebook's first markdown heading."""
+    first = nb.cells[0].source.strip().splitlines()[0] if nb.cells else ""
+    return first.lstrip("#").strip()
+
+
+def rise_settings(path: Path, nb: nbformat.NotebookNode) -> dict:
+    """The notebook-level `rise` metadata every chapter uses (read by jupyterlab-rise)."""
+    number = path.stem.split("_")[0]
+    return {
+        "autolaunch": False,
+        "controls": True,
+        "enable_chalkboard": False,
+        "footer": f"<div class='course-footer'>{COURSE} · {number} {chapter_title(nb)}</div>",
+        "header": f"<div class='course-header'>{COURSE}</div>",
+        "height": 720,
+        "progress": True,
+        "scroll": True,
+        "slideNumber": True,
+        "start_slideshow_at": "beginning",
+        "theme": "simple",
+        "transition": "none",
+        "width": 1280,
+    }
+
+
+def apply(path: Path, nb: nbformat.NotebookNode) -> None:
+    """Set the course's slide metadata on one notebook, keeping the author's slide types."""
+    nb.metadata["rise"] = rise_settings(path, nb)
+    for index, cell in enumerate(nb.cells):
+        show = cell.metadata.setdefault("slideshow", {})
+        if index == 0:
+            show["slide_type"] = "slide"
+        show.setdefault("slide_type", "-")
+        if "solution" in cell.metadata.get("tags", []):
+            show["slide_type"] = "skip"
+            cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
+
+
+def main(argv: list[str] | None = None) -> int:
+    paths = [Path(p) for p in (argv if argv is not None else sys.argv[1:])] or sorted(NOTEBOOKS.glob("*.ipynb"))
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        nb = nbformat.reads(text, as_version=4)
+        apply(path, nb)
+        new = nbformat.writes(nb) + "\n"
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            print(f"updated {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

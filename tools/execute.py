@@ -1,0 +1,126 @@
+"""Re-execute notebooks in place so their committed outputs are what running them produces.
+
+    python -m tools.execute                          # every notebook (what `make execute` runs)
+    python -m tools.execute notebooks/04_calculus.ipynb
+
+Files are written only when something changed, in nbformat's canonical layout, with nothing that
+varies between runs: no timing metadata, no Python patch version, stream chunks merged.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from tools import deck
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+
+# What the kernel reports about itself, minus the version, which differs between 3.11.x patch releases.
+LANGUAGE_INFO = {
+    "codemirror_mode": {"name": "ipython", "version": 3},
+    "file_extension": ".py",
+    "mimetype": "text/x-python",
+    "name": "python",
+    "nbconvert_exporter": "python",
+    "pygments_lexer": "ipython3",
+}
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def merge_streams(outputs: list) -> list:
+    """Join consecutive chunks of the same stream; how the kernel splits them depends on timing."""
+    merged: list = []
+    for out in outputs:
+        if (
+            out.get("output_type") == "stream"
+            and merged
+            and merged[-1].get("output_type") == "stream"
+            and merged[-1]["name"] == out["name"]
+        ):
+            merged[-1]["text"] += out["text"]
+        else:
+            merged.append(out)
+    return merged
+
+
+def normalize(nb: nbformat.NotebookNode) -> None:
+    """Drop run-specific metadata so re-running an unchanged notebook changes no byte."""
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["language_info"] = copy.deepcopy(LANGUAGE_INFO)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
+
+
+IGNORE_MARKERS = ("# NBVAL_IGNORE_OUTPUT",)
+
+
+def varying_outputs(nb: nbformat.NotebookNode) -> dict[int, tuple[str, list]]:
+    """Committed outputs of cells that nbval ignores because they truly vary (timings)."""
+    kept = {}
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and (
+            any(m in cell.source for m in IGNORE_MARKERS) or "nbval-ignore-output" in cell.metadata.get("tags", [])
+        ):
+            kept[index] = (cell.source, copy.deepcopy(cell.outputs))
+    return kept
+
+
+def execute(path: Path, timeout: int = 600) -> bool:
+    """Run one notebook top to bottom in its own folder; return True if the file changed.
+
+    Cells marked NBVAL_IGNORE_OUTPUT keep their committed output when their source is unchanged, so
+    re-running an unchanged notebook does not rewrite its timings.
+    """
+    before = path.read_text(encoding="utf-8")
+    nb = nbformat.reads(before, as_version=4)
+    kept = varying_outputs(nb)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()
+    for index, (source, outputs) in kept.items():
+        if outputs and nb.cells[index].source == source:
+            nb.cells[index].outputs = outputs
+    normalize(nb)
+    deck.apply(path, nb)
+    after = nbformat.writes(nb) + "\n"
+    if after == before:
+        return False
+    path.write_text(after, encoding="utf-8")
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
+    args = parser.parse_args(argv)
+    paths = args.notebooks or sorted(NOTEBOOKS.glob("*.ipynb"))
+    failed = 0
+    for path in paths:
+        start = time.perf_counter()
+        try:
+            changed = execute(path.resolve())
+        except Exception as err:  # report every broken notebook, not only the first
+            failed += 1
+            print(f"FAILED   {path}: {type(err).__name__}: {str(err)[-2000:]}", file=sys.stderr)
+            continue
+        status = "updated" if changed else "unchanged"
+        print(f"{status:9}{path} ({time.perf_counter() - start:.1f} s)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
