@@ -52,8 +52,8 @@ def main() -> int:
         print(f"creating {VENV.name} with Python {sys.version.split()[0]}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     python = venv_python()
-    run(python, "-m", "pip", "install", "--disable-pip-version-check", "-r", "requirements.txt")
-    run(python, "-m", "pip", "install", "--disable-pip-version-check", "--no-deps", "-e", ".")
+    run(python, "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off", "-q", "-r", "requirements.txt")
+    run(python, "-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-deps", "-e", ".")
     # Build matplotlib's font cache now: doing it inside a notebook prints a warning into its outputs.
     run(python, "-c", "import matplotlib.pyplot")
     STAMP.write_text(wanted + "\n")
