@@ -5,7 +5,7 @@
 The browser tests (tests/test_slides_browser.py, tests/test_live.py) drive Chromium with Playwright.
 Playwright's own browser download (`playwright install`) needs hosts that CI cannot reach, so the
 tests use the system's Chromium. Lookup order: $CHROMIUM, then `chromium`, `chromium-browser`,
-`google-chrome` on PATH. When none is found and we are root on a Debian/Ubuntu machine (CI), the
+`google-chrome` on PATH. When none is found on a Debian/Ubuntu machine where we are root or have password-less sudo (CI), the
 `chromium` package is installed with apt-get; otherwise we print how to install one and fail,
 because a browser test that cannot run is a failure, not a skip.
 """
@@ -35,12 +35,18 @@ def find_chromium() -> str | None:
 
 def apt_install() -> bool:
     """Install Chromium with apt-get when we are root on a Debian-like system; True on success."""
-    if not shutil.which("apt-get") or os.geteuid() != 0:
+    if not shutil.which("apt-get"):
+        return False
+    if os.geteuid() == 0:
+        prefix: list[str] = []
+    elif shutil.which("sudo") and subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode == 0:
+        prefix = ["sudo", "-n", "DEBIAN_FRONTEND=noninteractive"]  # e.g. GitHub's runners
+    else:
         return False
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     print("Chromium not found: installing Debian's chromium package (needs a few minutes)...", flush=True)
-    for cmd in (["apt-get", "update", "-qq"],
-                ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *APT_PACKAGES]):
+    for cmd in (prefix + ["apt-get", "update", "-qq"],
+                prefix + ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *APT_PACKAGES]):
         result = subprocess.run(cmd, env=env)
         if result.returncode != 0:
             print(f"`{' '.join(cmd)}` failed with exit code {result.returncode}", file=sys.stderr)

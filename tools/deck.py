@@ -39,7 +39,7 @@ def rise_settings(path: Path, nb: nbformat.NotebookNode) -> dict:
         "scroll": True,
         "slideNumber": True,
         "start_slideshow_at": "beginning",
-        "theme": "simple",
+        "theme": "white",
         "transition": "none",
         "width": 1280,
     }

@@ -1,6 +1,9 @@
 """Open the course in JupyterLab (what `make lab` runs after setting up .venv).
 
-    python -m tools.lab [extra jupyter-lab options, e.g. --port 8890 --no-browser]
+    python -m tools.lab [--root DIR] [extra jupyter-lab options, e.g. --port 8890 --no-browser]
+
+--root serves another copy of the course (a folder with notebooks/ inside); the browser tests use it
+to open a fresh copy exactly the way `make lab` opens the repository.
 
 The notebooks are trusted first. A fresh clone is untrusted, and JupyterLab refuses to render SVG
 output of untrusted notebooks: without this step every figure would show as `<Figure size ...>` text.
@@ -31,11 +34,11 @@ def trust_notebooks(notebooks: Path = NOTEBOOKS) -> list[Path]:
     return signed
 
 
-def lab_command(extra: list[str]) -> list[str]:
-    """The jupyter-lab command line that serves the repository with the notebooks folder open."""
+def lab_command(extra: list[str], root: Path = ROOT) -> list[str]:
+    """The jupyter-lab command line that serves the course folder `root` with its notebooks folder open."""
     cmd = [
         sys.executable, "-m", "jupyterlab",
-        f"--ServerApp.root_dir={ROOT}",
+        f"--ServerApp.root_dir={root}",
         "--LabApp.default_url=/lab/tree/notebooks",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -45,10 +48,14 @@ def lab_command(extra: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     extra = list(sys.argv[1:] if argv is None else argv)
-    signed = trust_notebooks()
-    print(f"trusted {len(signed)} notebook(s); {len(list(NOTEBOOKS.glob('*.ipynb')))} in total", flush=True)
-    cmd = lab_command(extra)
-    os.chdir(ROOT)
+    root = ROOT
+    if extra[:1] == ["--root"] and len(extra) >= 2:
+        root, extra = Path(extra[1]).resolve(), extra[2:]
+    notebooks = root / "notebooks"
+    signed = trust_notebooks(notebooks)
+    print(f"trusted {len(signed)} notebook(s); {len(list(notebooks.glob('*.ipynb')))} in total", flush=True)
+    cmd = lab_command(extra, root)
+    os.chdir(root)
     os.execv(cmd[0], cmd)  # replace this process: Ctrl-C stops JupyterLab directly
     return 0  # not reached
 

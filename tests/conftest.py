@@ -1,0 +1,71 @@
+"""Shared fixtures: a headless Chromium driven by Playwright for the browser tests."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tools import browser_setup
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "build" / "screenshots"
+
+# Flags for a headless Chromium on a machine without a display or internet access: without the
+# background-networking flags Chromium keeps trying to reach Google's hosts; --no-sandbox because
+# CI containers run as root.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--allow-file-access-from-files",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = browser_setup.find_chromium()
+    if path is None:
+        pytest.fail("no Chromium for the browser tests (run `python -m tools.browser_setup`)\n" + browser_setup.HELP)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+class PageProblems:
+    """Console errors, uncaught exceptions and failed or remote requests seen by one page."""
+
+    def __init__(self, page, allowed_prefixes: tuple[str, ...]):
+        self.items: list[str] = []
+        self.allowed = allowed_prefixes
+        page.on("console", lambda m: m.type == "error" and self.items.append(f"console error: {m.text}"))
+        page.on("pageerror", lambda e: self.items.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: self.items.append(f"request failed: {r.url} ({r.failure})"))
+        page.on("request", self._check_origin)
+
+    def _check_origin(self, request) -> None:
+        if not request.url.startswith(self.allowed):
+            self.items.append(f"request outside the allowed origins: {request.url}")
+
+
+@pytest.fixture
+def watch():
+    """watch(page, allowed_prefixes) -> PageProblems collecting everything that went wrong."""
+    return PageProblems

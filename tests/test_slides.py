@@ -1,0 +1,159 @@
+"""`make slides`: one offline reveal.js deck per notebook, checked in files and in Chromium.
+
+Every notebook in notebooks/ is covered automatically. Screenshots of each deck's title slide and
+first figure slide go to build/screenshots/ (CI keeps them as an artifact).
+"""
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tools import slides
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+IDS = [p.stem for p in NOTEBOOKS]
+
+
+@pytest.fixture(scope="module")
+def built() -> Path:
+    """Build every deck once, the way `make slides` does."""
+    slides.build()
+    return slides.OUT
+
+
+def shown_cells(nb) -> list:
+    """Cells that appear on slides (not skipped)."""
+    return [c for c in nb.cells if c.metadata.get("slideshow", {}).get("slide_type") != "skip"]
+
+
+def svg_figures(nb) -> int:
+    return sum("image/svg+xml" in o.get("data", {}) for c in shown_cells(nb) if c.cell_type == "code" for o in c.outputs)
+
+
+def has_math(nb) -> bool:
+    return any(c.cell_type == "markdown" and "$" in c.source for c in shown_cells(nb))
+
+
+# ---------------------------------------------------------------- files
+
+
+def test_index_lists_every_notebook(built):
+    entries = json.loads((built / "decks.json").read_text())
+    assert [e["notebook"] for e in entries] == [p.name for p in NOTEBOOKS]
+    index = (built / "index.html").read_text()
+    for e in entries:
+        assert f'href="{e["file"]}"' in index
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_deck_loads_nothing_from_the_network(built, path):
+    html = (built / f"{path.stem}.slides.html").read_text()
+    # Everything a deck loads: script sources, stylesheets, module imports.
+    loaded = re.findall(r'<script[^>]*\ssrc="([^"]+)"', html) + re.findall(r'<link[^>]*\shref="([^"]+)"', html)
+    loaded += re.findall(r"import\s+\w+\s+from\s+['\"]([^'\"]+)", html)
+    assert loaded, "found no scripts or stylesheets at all"
+    remote = [u for u in loaded if re.match(r"(https?:)?//", u)]
+    assert not remote, f"{path.name}: the deck loads {remote} from the network"
+    for url in loaded:
+        if url.startswith("data:"):
+            continue
+        assert (built / url.split("?")[0]).is_file(), f"{path.name}: {url} is missing from {built}"
+    assert re.search(r'require\(\s*\{[^}]*\}\s*,\s*\[\s*"lib/reveal\.js/dist/reveal\.js"', html), "reveal.js not local"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_deck_uses_the_notebook_rise_settings(built, path):
+    nb = nbformat.read(path, as_version=4)
+    html = (built / f"{path.stem}.slides.html").read_text()
+    rise = nb.metadata["rise"]
+    assert f'dist/theme/{rise["theme"]}.css' in html
+    assert f'width: {rise["width"]}' in html and f'height: {rise["height"]}' in html
+    shown = {m[0]: unescape(m[1]) for m in re.findall(r'<div class="(course-header|course-footer)">([^<]*)</div>', html)}
+    expected = {m[0]: unescape(m[1]) for m in re.findall(r"<div class='(course-header|course-footer)'>([^<]*)</div>",
+                                                             rise["header"] + rise["footer"])}
+    assert shown == expected and len(shown) == 2, f"header/footer {shown} differ from the rise settings {expected}"
+    assert re.search(r'<link[^>]*href="rise.css"', html), "the course stylesheet is not loaded"
+
+
+# ---------------------------------------------------------------- in Chromium
+
+# nbconvert's template loads reveal.js through require.js, so `Reveal` is a module, not a global.
+REVEAL = "require('lib/reveal.js/dist/reveal.js')"
+READY = "() => document.querySelector('.reveal.ready') !== null"
+MATH_DONE = """() => window.MathJax && MathJax.Hub && MathJax.Hub.queue
+    && MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.running
+    && document.querySelectorAll('script[type^="math/tex"]').length > 0"""
+
+
+def open_deck(browser, watch, built: Path, name: str):
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    problems = watch(page, ("file://", "data:"))
+    page.goto((built / name).as_uri())
+    page.wait_for_function(READY, timeout=30_000)
+    return page, problems
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_deck_in_chromium(browser, watch, built, screenshots, path):
+    nb = nbformat.read(path, as_version=4)
+    page, problems = open_deck(browser, watch, built, f"{path.stem}.slides.html")
+
+    total = page.evaluate(f"{REVEAL}.getTotalSlides()")
+    assert total == slides.expected_slides(nb), "slide count differs from the notebook's slide metadata"
+
+    if has_math(nb):
+        page.wait_for_function(MATH_DONE, timeout=60_000)
+        math = page.evaluate("""() => ({
+            sources: document.querySelectorAll('script[type^="math/tex"]').length,
+            rendered: document.querySelectorAll('.MathJax_SVG, .MathJax_SVG_Display .MathJax_SVG').length,
+            errors: document.querySelectorAll('.MathJax_SVG [data-mjx-error], .MathJax_SVG .merror').length
+                    + (document.body.innerText.includes('Math Processing Error') ? 1 : 0),
+        })""")
+        assert math["rendered"] >= math["sources"] > 0, f"not every formula was typeset: {math}"
+        assert math["errors"] == 0, f"MathJax reported errors: {math}"
+
+    figures = page.evaluate("""() => Array.from(document.querySelectorAll('.reveal img[src^="data:image/svg+xml"]'))
+        .map(img => ({ok: img.complete && img.naturalWidth > 0}))""")
+    assert len(figures) == svg_figures(nb), "every SVG figure of the shown cells appears in the deck"
+    assert all(f["ok"] for f in figures), "a figure failed to decode"
+
+    page.screenshot(path=str(screenshots / f"{path.stem}-title.png"))
+    if figures:
+        # Go to the first slide holding a figure (reveal fragments show up once we step through them).
+        page.evaluate("""() => {
+            const Reveal = """ + REVEAL + """;
+            const img = document.querySelector('.reveal img[src^="data:image/svg+xml"]');
+            const section = img.closest('section');
+            const idx = Reveal.getIndices(section);
+            Reveal.slide(idx.h, idx.v, Number.MAX_SAFE_INTEGER);
+        }""")
+        page.wait_for_timeout(300)
+        box = page.evaluate("""() => {
+            const img = Array.from(document.querySelectorAll('.reveal section.present img[src^="data:image/svg+xml"]'))[0];
+            const r = img.getBoundingClientRect();
+            return {w: r.width, h: r.height, top: r.top, bottom: r.bottom};
+        }""")
+        assert box["w"] >= 300 and box["h"] >= 200, f"figure too small to read on a slide: {box}"
+        page.screenshot(path=str(screenshots / f"{path.stem}-figure.png"))
+    assert not problems.items, "\n".join(problems.items)
+    page.close()
+
+
+@pytest.mark.browser
+def test_index_page_in_chromium(browser, watch, built):
+    page = browser.new_page()
+    problems = watch(page, ("file://",))
+    page.goto((built / "index.html").as_uri())
+    links = page.locator("a").evaluate_all("els => els.map(a => a.href)")
+    assert len(links) == len(NOTEBOOKS)
+    page.locator("a").first.click()
+    page.wait_for_function(READY, timeout=30_000)
+    assert not [p for p in problems.items if "request" in p], problems.items
+    page.close()

@@ -1,0 +1,190 @@
+"""Build offline reveal.js slide decks, one per chapter, plus an index page.
+
+    python -m tools.slides            # what `make slides` runs; writes build/slides/
+
+Each deck is nbconvert's reveal export of a notebook with the course template
+(tools/templates/course_slides): the notebook's `rise` settings (theme, transition, size, header,
+footer), notebooks/rise.css, and reveal.js, MathJax, require.js and jQuery loaded from build/slides/lib.
+Those libraries come from the npm packages pinned in package.json/package-lock.json (`npm ci`), so a
+deck opens from file:// or any local server without internet access.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+from nbconvert import SlidesExporter
+
+from tools import deck
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+OUT = ROOT / "build" / "slides"
+NODE_MODULES = ROOT / "node_modules"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+# What the decks load, relative to build/slides/. MathJax 2 renders to SVG: no web fonts to fetch.
+LIB = "lib"
+REVEAL = f"{LIB}/reveal.js"
+MATHJAX = f"{LIB}/mathjax/MathJax.js?config=TeX-AMS_SVG-full,Safe"
+REQUIRE = f"{LIB}/require.js"
+JQUERY = f"{LIB}/jquery.min.js"
+
+# Files copied from node_modules: the full MathJax package is 73 MB, the SVG-output subset ~15 MB.
+VENDOR = {
+    "reveal.js/dist": "reveal.js/dist",
+    "reveal.js/plugin/notes": "reveal.js/plugin/notes",
+    "requirejs/require.js": "require.js",
+    "jquery/dist/jquery.min.js": "jquery.min.js",
+    "mathjax/MathJax.js": "mathjax/MathJax.js",
+    "mathjax/config/TeX-AMS_SVG-full.js": "mathjax/config/TeX-AMS_SVG-full.js",
+    "mathjax/config/Safe.js": "mathjax/config/Safe.js",
+    "mathjax/extensions": "mathjax/extensions",
+    "mathjax/jax/element": "mathjax/jax/element",
+    "mathjax/jax/input/TeX": "mathjax/jax/input/TeX",
+    "mathjax/jax/output/SVG/jax.js": "mathjax/jax/output/SVG/jax.js",
+    "mathjax/jax/output/SVG/config.js": "mathjax/jax/output/SVG/config.js",
+    "mathjax/jax/output/SVG/autoload": "mathjax/jax/output/SVG/autoload",
+    "mathjax/jax/output/SVG/fonts/TeX": "mathjax/jax/output/SVG/fonts/TeX",
+    "mathjax/localization/en": "mathjax/localization/en",
+}
+
+
+class SlidesError(Exception):
+    """The decks cannot be built (e.g. npm missing)."""
+
+
+def install_vendor() -> None:
+    """Run `npm ci` when node_modules does not match package-lock.json (incremental, like `make setup`)."""
+    lock = ROOT / "package-lock.json"
+    stamp = NODE_MODULES / ".course-lock-sha256"
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if stamp.is_file() and stamp.read_text() == digest:
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SlidesError(
+            "npm not found: the offline decks need reveal.js, MathJax, require.js and jQuery from the npm "
+            "registry. Install Node.js 18 or newer (which brings npm) and run `make slides` again."
+        )
+    print("installing the decks' front-end libraries (npm ci)...", flush=True)
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT, check=True)
+    stamp.write_text(digest)
+
+
+def copy_vendor(out: Path) -> None:
+    """Copy the libraries the decks load into out/lib."""
+    lib = out / LIB
+    if lib.exists():
+        shutil.rmtree(lib)
+    for source, target in VENDOR.items():
+        src, dst = NODE_MODULES / source, lib / target
+        if not src.exists():
+            raise SlidesError(f"{src} is missing; delete node_modules and run `make slides` again")
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dst)
+        else:
+            shutil.copy2(src, dst)
+
+
+def expected_slides(nb: nbformat.NotebookNode) -> int:
+    """Number of reveal.js slides the notebook's metadata asks for (slides plus subslides)."""
+    return sum(c.metadata.get("slideshow", {}).get("slide_type") in ("slide", "subslide") for c in nb.cells)
+
+
+def exporter_for(path: Path, nb: nbformat.NotebookNode) -> SlidesExporter:
+    """An nbconvert SlidesExporter configured from the notebook's `rise` settings and local libraries."""
+    rise = deck.rise_settings(path, nb)
+    return SlidesExporter(
+        extra_template_basedirs=[str(TEMPLATES)],
+        template_name="course_slides",
+        reveal_url_prefix=REVEAL,
+        reveal_theme=rise["theme"],
+        reveal_transition=rise["transition"],
+        reveal_number="c/t" if rise["slideNumber"] else "",
+        reveal_width=str(rise["width"]),
+        reveal_height=str(rise["height"]),
+        reveal_scroll=rise["scroll"],
+        mathjax_url=MATHJAX,
+        require_js_url=REQUIRE,
+        jquery_url=JQUERY,
+    )
+
+
+def build_deck(path: Path, out: Path) -> dict:
+    """Write out/<notebook>.slides.html; return the index entry for it."""
+    nb = nbformat.read(path, as_version=4)
+    rise = deck.rise_settings(path, nb)
+    resources = {"course": {"header": rise["header"], "footer": rise["footer"]}}
+    body, _ = exporter_for(path, nb).from_notebook_node(nb, resources=resources)
+    target = out / f"{path.stem}.slides.html"
+    target.write_text(body, encoding="utf-8")
+    return {"file": target.name, "notebook": path.name, "title": deck.chapter_title(nb), "slides": expected_slides(nb)}
+
+
+def write_index(entries: list[dict], out: Path) -> None:
+    """An index page linking every deck, and decks.json for the tests."""
+    rows = "\n".join(
+        f'<li><a href="{html.escape(e["file"])}">{html.escape(e["notebook"][:2])} {html.escape(e["title"])}</a>'
+        f' <span class="count">({e["slides"]} slides)</span></li>'
+        for e in entries
+    )
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{html.escape(deck.COURSE)}: slides</title>
+<style>
+body {{ font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; max-width: 40em; margin: 3em auto; line-height: 1.6; }}
+.count {{ color: #777; }}
+</style>
+</head>
+<body>
+<h1>{html.escape(deck.COURSE)}</h1>
+<p>One deck per chapter. Arrow keys move between slides, <kbd>Esc</kbd> shows the overview,
+<kbd>S</kbd> opens the speaker notes.</p>
+<ol>
+{rows}
+</ol>
+</body>
+</html>
+"""
+    (out / "index.html").write_text(page, encoding="utf-8")
+    (out / "decks.json").write_text(json.dumps(entries, indent=1) + "\n", encoding="utf-8")
+
+
+def build(out: Path = OUT, notebooks: list[Path] | None = None) -> list[dict]:
+    """Build every deck and the index into `out`; return the index entries."""
+    install_vendor()
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.slides.html"):
+        old.unlink()
+    copy_vendor(out)
+    shutil.copy2(NOTEBOOKS / "rise.css", out / "rise.css")
+    paths = notebooks if notebooks is not None else sorted(NOTEBOOKS.glob("*.ipynb"))
+    entries = [build_deck(p, out) for p in paths]
+    write_index(entries, out)
+    return entries
+
+
+def main() -> int:
+    try:
+        entries = build()
+    except SlidesError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    for e in entries:
+        print(f"{e['slides']:3d} slides  {OUT.relative_to(ROOT) / e['file']}")
+    print(f"open {(OUT / 'index.html').relative_to(ROOT)} in a browser (works offline)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
