@@ -1,0 +1,192 @@
+"""JupyterLab and live RISE slides in Chromium, on a fresh copy of the course opened like `make lab` does.
+
+A JupyterLab server is started by `python -m tools.lab` (what `make lab` runs) on a free loopback port,
+serving a temporary copy of notebooks/ with an empty Jupyter data folder: no notebook is trusted
+beforehand, exactly as after a fresh clone. Screenshots go to build/screenshots/.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tools import slides
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+TOKEN = "course-browser-test"
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def has_svg(path: Path) -> bool:
+    nb = nbformat.read(path, as_version=4)
+    return any("image/svg+xml" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+class Lab:
+    def __init__(self, url: str, root: Path):
+        self.url, self.root = url, root
+
+    def page_url(self, path: str) -> str:
+        sep = "&" if "?" in path else "?"
+        return f"{self.url}{path}{sep}token={TOKEN}"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    course = tmp_path_factory.mktemp("course")
+    jupyter = tmp_path_factory.mktemp("jupyter")
+    (course / "notebooks").mkdir()
+    for path in NOTEBOOKS + [ROOT / "notebooks" / "rise.css"]:
+        shutil.copy2(path, course / "notebooks" / path.name)
+    env = dict(
+        os.environ,
+        JUPYTER_DATA_DIR=str(jupyter / "data"),  # holds the trust database: empty, like a new machine
+        JUPYTER_RUNTIME_DIR=str(jupyter / "runtime"),
+        JUPYTER_CONFIG_DIR=str(jupyter / "config"),
+        JUPYTER_PLATFORM_DIRS="1",
+    )
+    port = free_port()
+    log = open(jupyter / "lab.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tools.lab", "--root", str(course), "--no-browser", f"--port={port}",
+         "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("JupyterLab did not start:\n" + (jupyter / "lab.log").read_text()[-3000:])
+            time.sleep(0.5)
+    try:
+        yield Lab(url, course)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+# Count rendered SVG figures and figures shown only as text in the notebook on screen.
+FIGURES = """() => {
+  const panel = document.querySelector('#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden)');
+  if (!panel) return null;
+  const svgs = panel.querySelectorAll('.jp-RenderedSVG img, .jp-RenderedSVG svg').length;
+  const bare = Array.from(panel.querySelectorAll('.jp-OutputArea-output'))
+      .filter(e => e.innerText.trim().startsWith('<Figure size')).length;
+  return {svgs, bare};
+}"""
+SCROLL = """() => document.querySelector('#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')
+    .scrollBy(0, 400)"""
+
+
+def first_figure(page) -> dict:
+    """Scroll down the open notebook until its first figure output is rendered; return the counts."""
+    page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel .jp-Cell", timeout=60_000)
+    for _ in range(200):
+        found = page.evaluate(FIGURES)
+        if found and (found["svgs"] or found["bare"]):
+            page.wait_for_timeout(300)
+            return page.evaluate(FIGURES)
+        page.evaluate(SCROLL)
+        page.wait_for_timeout(100)
+    return page.evaluate(FIGURES)
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if has_svg(p)], ids=lambda p: p.stem)
+def test_fresh_copy_shows_svg_figures_in_jupyterlab(browser, lab, screenshots, path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(lab.page_url(f"/lab/tree/notebooks/{path.name}?reset"))
+    found = first_figure(page)
+    page.screenshot(path=str(screenshots / f"lab-{path.stem}.png"))
+    page.close()
+    assert found == {"svgs": found["svgs"], "bare": 0} and found["svgs"] >= 1, (
+        f"{path.name} opened in JupyterLab shows its figure as text, not SVG: {found}"
+    )
+
+
+def test_untrusted_notebook_would_hide_figures(browser, lab):
+    """Control: the check above can fail. A copy no one has trusted shows `<Figure size ...>` text."""
+    source = next(p for p in NOTEBOOKS if has_svg(p))
+    nb = nbformat.read(source, as_version=4)
+    nb.metadata["note"] = "changed after `make lab` trusted the notebooks, so its signature is unknown"
+    nbformat.write(nb, lab.root / "notebooks" / "untrusted_control.ipynb")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(lab.page_url("/lab/tree/notebooks/untrusted_control.ipynb?reset"))
+    found = first_figure(page)
+    page.close()
+    assert found["bare"] >= 1 and found["svgs"] == 0, found
+
+
+def open_rise(browser, lab, name: str):
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(lab.page_url(f"/rise/notebooks/{name}"))
+    page.wait_for_selector(".reveal.ready", timeout=90_000)
+    return page
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_rise_renders_the_deck(browser, lab, screenshots, path):
+    nb = nbformat.read(path, as_version=4)
+    page = open_rise(browser, lab, path.name)
+    slides_shown = page.evaluate("document.querySelectorAll('.reveal .slides section:not(.stack)').length")
+    marks = page.evaluate("""() => ['.course-header', '.course-footer'].map(
+        s => { const e = document.querySelector('.reveal ' + s); return e ? e.textContent : null; })""")
+    css = page.evaluate("Array.from(document.querySelectorAll('link[rel=stylesheet]')).map(l => l.href)")
+    page.screenshot(path=str(screenshots / f"rise-{path.stem}-title.png"))
+    page.close()
+    assert slides_shown == slides.expected_slides(nb), "RISE shows a different number of slides than the metadata"
+    assert marks[0] == "Deep Learning Math & Tooling" and marks[1].endswith(nb.metadata["rise"]["footer"].split("· ")[1][:-6])
+    assert any(h.endswith("/notebooks/rise.css") for h in css), "RISE did not load the course stylesheet"
+
+
+def test_rise_runs_a_code_cell_during_the_talk(browser, lab, screenshots):
+    page = open_rise(browser, lab, "04_calculus.ipynb")
+    page.wait_for_timeout(1000)
+    for _ in range(40):  # step through slides and fragments until a code cell is on screen
+        cells = page.locator(".reveal section.present .jp-CodeCell")
+        if cells.count() and cells.first.is_visible():
+            break
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(300)
+    # Pin the cell handle. Ctrl-Enter runs the cell and stays on it (Shift-Enter would move on).
+    cell = page.locator(".reveal section.present .jp-CodeCell").first.element_handle()
+    editor = cell.query_selector(".cm-content")
+    editor.click()
+    page.wait_for_function("c => c.classList.contains('jp-mod-active')", arg=cell)
+    page.keyboard.press("Control+a")
+    page.keyboard.type('print("computed live:", sum(range(10)))')
+    assert editor.inner_text() == 'print("computed live:", sum(range(10)))'
+    page.keyboard.press("Control+Enter")
+    try:
+        # 45 is computed by the kernel; the committed notebook contains no such output.
+        page.wait_for_function(
+            "c => Array.from(c.querySelectorAll('.jp-OutputArea-output')).some(o => o.innerText.includes('computed live: 45'))",
+            arg=cell, timeout=120_000,
+        )
+        page.wait_for_timeout(300)
+    finally:
+        page.screenshot(path=str(screenshots / "rise-live-cell.png"))
+        page.close()
