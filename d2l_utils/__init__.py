@@ -7,10 +7,11 @@ from .linear_regression_scratch import *  # notebooks/08_linear_regression_scrat
 from .linear_regression_concise import *  # notebooks/09_linear_regression_concise.ipynb
 from . import calculus, matrix_calculus, linear_regression, linear_regression_scratch, linear_regression_concise
 
-__all__ = [
+# Every public name once (torch, np and plt are re-exported by several modules).
+__all__ = list(dict.fromkeys([
     *calculus.__all__,
     *matrix_calculus.__all__,
     *linear_regression.__all__,
     *linear_regression_scratch.__all__,
     *linear_regression_concise.__all__,
-]
+]))

@@ -5,7 +5,7 @@ from matplotlib import pyplot as plt
 from d2l_utils.calculus import set_axes, set_figsize
 
 
-__all__ = ['torch', 'plt', 'set_axes', 'set_figsize', 'numerical_grad', 'check_grad', 'plot_contour']
+__all__ = ['torch', 'plt', 'numerical_grad', 'check_grad', 'plot_contour']
 
 
 def _check_f_x_eps(f, x, eps) -> None:

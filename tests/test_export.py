@@ -102,3 +102,12 @@ def test_import_is_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
+
+
+def test_package_names_are_unique_and_defined():
+    import d2l_utils
+
+    names = d2l_utils.__all__
+    assert len(names) == len(set(names)), "a name is exported twice"
+    missing = [n for n in names if not hasattr(d2l_utils, n)]
+    assert not missing, f"__all__ lists undefined names: {missing}"

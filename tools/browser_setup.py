@@ -2,12 +2,12 @@
 
     python -m tools.browser_setup        # run by `make test` before pytest
 
-The browser tests (tests/test_slides_browser.py, tests/test_live.py) drive Chromium with Playwright.
+The browser tests (tests/test_slides.py, tests/test_live.py) drive Chromium with Playwright.
 Playwright's own browser download (`playwright install`) needs hosts that CI cannot reach, so the
 tests use the system's Chromium. Lookup order: $CHROMIUM, then `chromium`, `chromium-browser`,
-`google-chrome` on PATH. When none is found on a Debian/Ubuntu machine where we are root or have password-less sudo (CI), the
-`chromium` package is installed with apt-get; otherwise we print how to install one and fail,
-because a browser test that cannot run is a failure, not a skip.
+`google-chrome` on PATH. When none is found on a Debian/Ubuntu machine where we are root or have
+password-less sudo (CI), the `chromium` package is installed with apt-get; otherwise we print how to
+install one and fail, because a browser test that cannot run is a failure, not a skip.
 """
 from __future__ import annotations
 

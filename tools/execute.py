@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"FAILED   {path}: {type(err).__name__}: {str(err)[-2000:]}", file=sys.stderr)
             continue
         status = "updated" if changed else "unchanged"
-        print(f"{status:9}{path} ({time.perf_counter() - start:.1f} s)")
+        print(f"{status:10}{path} ({time.perf_counter() - start:.1f} s)")
     return 1 if failed else 0
 
 

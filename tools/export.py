@@ -85,10 +85,13 @@ def bound_names(node: ast.stmt) -> list[str]:
     else:
         names = [node.name]  # type: ignore[attr-defined]
     # Third-party modules the helpers use are re-exported as the book's d2l does (d2l.plt, d2l.torch);
-    # standard-library modules are not.
+    # standard-library modules and names imported from d2l_utils itself are not.
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         root = node.names[0].name if isinstance(node, ast.Import) else (node.module or "")
         if root.split(".")[0] in sys.stdlib_module_names:
+            return []
+        # Helpers one chapter borrows from another are exported by the chapter that defines them.
+        if root.split(".")[0] == PACKAGE.name:
             return []
     return [n for n in names if not n.startswith("_")]
 
@@ -155,10 +158,11 @@ def render_init(modules: list[Module]) -> str:
         lines.append(f"from .{module.name} import *  # {module.notebook.relative_to(ROOT).as_posix()}")
     lines.append("from . import " + ", ".join(m.name for m in modules))
     lines.append("")
-    lines.append("__all__ = [")
+    lines.append("# Every public name once (torch, np and plt are re-exported by several modules).")
+    lines.append("__all__ = list(dict.fromkeys([")
     for module in modules:
         lines.append(f"    *{module.name}.__all__,")
-    lines.append("]")
+    lines.append("]))")
     return "\n".join(lines) + "\n"
 
 
