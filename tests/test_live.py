@@ -108,6 +108,10 @@ def first_figure(page) -> dict:
     for _ in range(200):
         found = page.evaluate(FIGURES)
         if found and (found["svgs"] or found["bare"]):
+            page.evaluate("""() => { const panel = document.querySelector('#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden)');
+                const fig = panel.querySelector('.jp-RenderedSVG') || Array.from(panel.querySelectorAll('.jp-OutputArea-output'))
+                    .find(e => e.innerText.trim().startsWith('<Figure size'));
+                fig.scrollIntoView({block: 'center'}); }""")  # so the screenshot shows it
             page.wait_for_timeout(300)
             return page.evaluate(FIGURES)
         page.evaluate(SCROLL)
