@@ -2,6 +2,7 @@
 """Linear Regression, Concisely: helpers saved with #@save in notebooks/09_linear_regression_concise.ipynb."""
 import torch
 from torch.utils import data
+from d2l_utils.linear_regression_scratch import _check_batch_size
 
 
 __all__ = ['torch', 'data', 'load_array']
@@ -9,10 +10,7 @@ __all__ = ['torch', 'data', 'load_array']
 
 def load_array(data_arrays: tuple[torch.Tensor, ...], batch_size: int, is_train: bool = True) -> data.DataLoader:
     """A DataLoader over the rows of data_arrays in minibatches; shuffled when is_train."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int):
-        raise TypeError(f'batch_size must be an int, got {batch_size!r}')
-    if batch_size <= 0:
-        raise ValueError(f'batch_size must be positive, got {batch_size}')
+    _check_batch_size(batch_size)  # the same check as d2l.data_iter (chapter 08)
     lengths = [len(array) for array in data_arrays]
     if not lengths or len(set(lengths)) > 1:
         raise ValueError(f'data_arrays must hold one or more tensors of the same length, got lengths {lengths}')

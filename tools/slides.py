@@ -99,9 +99,8 @@ def expected_slides(nb: nbformat.NotebookNode) -> int:
     return sum(c.metadata.get("slideshow", {}).get("slide_type") in ("slide", "subslide") for c in nb.cells)
 
 
-def exporter_for(path: Path, nb: nbformat.NotebookNode) -> SlidesExporter:
-    """An nbconvert SlidesExporter configured from the notebook's `rise` settings and local libraries."""
-    rise = deck.rise_settings(path, nb)
+def exporter_for(rise: dict) -> SlidesExporter:
+    """An nbconvert SlidesExporter configured from a notebook's `rise` settings and the local libraries."""
     return SlidesExporter(
         extra_template_basedirs=[str(TEMPLATES)],
         template_name="course_slides",
@@ -123,7 +122,7 @@ def build_deck(path: Path, out: Path) -> dict:
     nb = nbformat.read(path, as_version=4)
     rise = deck.rise_settings(path, nb)
     resources = {"course": {"header": rise["header"], "footer": rise["footer"]}}
-    body, _ = exporter_for(path, nb).from_notebook_node(nb, resources=resources)
+    body, _ = exporter_for(rise).from_notebook_node(nb, resources=resources)
     target = out / f"{path.stem}.slides.html"
     target.write_text(body, encoding="utf-8")
     return {"file": target.name, "notebook": path.name, "title": deck.chapter_title(nb), "slides": expected_slides(nb)}
