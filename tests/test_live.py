@@ -38,8 +38,8 @@ def has_svg(path: Path) -> bool:
 
 
 class Lab:
-    def __init__(self, url: str, root: Path):
-        self.url, self.root = url, root
+    def __init__(self, url: str, root: Path, log: Path):
+        self.url, self.root, self.log = url, root, log
 
     def page_url(self, path: str) -> str:
         sep = "&" if "?" in path else "?"
@@ -53,6 +53,11 @@ def lab(tmp_path_factory):
     (course / "notebooks").mkdir()
     for path in NOTEBOOKS + [ROOT / "notebooks" / "rise.css"]:
         shutil.copy2(path, course / "notebooks" / path.name)
+    # A clone, as a learner has it: committed, with the course's .gitignore.
+    shutil.copy2(ROOT / ".gitignore", course / ".gitignore")
+    git = ["git", "-c", "user.name=Learner", "-c", "user.email=learner@example.invalid", "-C", str(course)]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "the course as cloned"]):
+        subprocess.run(git + args, check=True, capture_output=True)
     env = dict(
         os.environ,
         JUPYTER_DATA_DIR=str(jupyter / "data"),  # holds the trust database: empty, like a new machine
@@ -79,7 +84,7 @@ def lab(tmp_path_factory):
                 pytest.fail("JupyterLab did not start:\n" + (jupyter / "lab.log").read_text()[-3000:])
             time.sleep(0.5)
     try:
-        yield Lab(url, course)
+        yield Lab(url, course, jupyter / "lab.log")
     finally:
         proc.terminate()
         try:
@@ -194,3 +199,30 @@ def test_rise_runs_a_code_cell_during_the_talk(browser, lab, screenshots):
     finally:
         page.screenshot(path=str(screenshots / "rise-live-cell.png"))
         page.close()
+
+
+@pytest.mark.parametrize("names", [("01_tensors.ipynb", "03_linear_algebra.ipynb")], ids=["01+03"])
+def test_opening_and_saving_chapters_leaves_the_clone_clean(browser, lab, screenshots, names):
+    """A learner opens two chapters, the kernel starts, the chapter is saved: `git status` stays empty."""
+    for name in names:
+        path = lab.root / "notebooks" / name
+        before = path.stat().st_mtime_ns
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(lab.page_url(f"/lab/tree/notebooks/{name}?reset"))
+        page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel .jp-Cell", timeout=60_000)
+        page.locator("#jp-main-dock-panel .jp-NotebookPanel .jp-Cell").first.click()
+        # Save until the saved file carried the kernel's language_info: once the kernel has started and
+        # answered, JupyterLab writes its version into the notebook (the hook's log line says so).
+        hooked = f"dropped language_info.version from notebooks/{name}"
+        deadline = time.monotonic() + 90
+        while hooked not in lab.log.read_text() and time.monotonic() < deadline:
+            page.keyboard.press("Control+s")
+            page.wait_for_timeout(1000)
+        page.screenshot(path=str(screenshots / f"lab-saved-{path.stem}.png"))
+        page.close()
+        assert path.stat().st_mtime_ns != before, f"JupyterLab did not save {name}"
+        assert hooked in lab.log.read_text(), f"JupyterLab never saved {name} with its kernel's language_info"
+    status = subprocess.run(["git", "-C", str(lab.root), "status", "--porcelain", "--", *(f"notebooks/{n}" for n in names)],
+                            capture_output=True, text=True, check=True).stdout
+    diff = subprocess.run(["git", "-C", str(lab.root), "diff", "--stat"], capture_output=True, text=True).stdout
+    assert status == "", f"saving unchanged chapters modified the clone:\n{status}{diff}"

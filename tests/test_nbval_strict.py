@@ -1,49 +1,77 @@
-"""Strict nbval really compares outputs: one changed digit or one changed SVG byte fails the notebook."""
+"""Negative controls: strict nbval, with the course's figure tolerance, still fails on every visible change.
+
+A copy of chapter 04 gets one change per cell: an invisible 0.001 px jitter of every coordinate of
+one figure (must pass), and a 1-px move of a plotted line, a changed colour, a changed label and one
+changed digit of a printed number (each must fail). The copy is tested the way `pytest notebooks/…`
+tests a chapter: from the repository root, so the root conftest.py and its plugin apply.
+"""
 from __future__ import annotations
 
 import re
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import nbformat
+import pytest
+
+import svg_tamper  # tests/svg_tamper.py
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "notebooks" / "04_calculus.ipynb"
+SVG = "image/svg+xml"
 
 
-def tamper(path: Path, kind: str) -> str:
-    """Change one digit of a printed output or one byte of an SVG figure; return what was changed."""
+def bump_first_digit(text: str) -> str:
+    match = re.search(r"\d", text)
+    return text[: match.start()] + str((int(match[0]) + 1) % 10) + text[match.end():]
+
+
+def tamper(path: Path) -> dict[str, int]:
+    """Apply one change to each of five code cells; return {change: nbval cell number}."""
     nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            if kind == "digit" and out.output_type == "stream" and re.search(r"\d", out.text):
-                match = re.search(r"\d", out.text)
-                digit = str((int(match[0]) + 1) % 10)
-                out.text = out.text[: match.start()] + digit + out.text[match.end():]
-                nbformat.write(nb, path)
-                return f"stdout digit {match[0]} -> {digit}"
-            if kind == "svg" and "image/svg+xml" in out.get("data", {}):
-                svg = out.data["image/svg+xml"]
-                match = re.search(r'd="M (\d)', svg)  # first coordinate of the first path
-                digit = str((int(match[1]) + 1) % 10)
-                out.data["image/svg+xml"] = svg[: match.start(1)] + digit + svg[match.end(1):]
-                nbformat.write(nb, path)
-                return f"svg byte {match[1]} -> {digit}"
-    raise AssertionError(f"nothing to tamper with ({kind}) in {path}")
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    figures = [i for i, c in enumerate(code) if any(SVG in o.get("data", {}) for o in c.outputs)]
+    printed = [i for i, c in enumerate(code)
+               if any(o.output_type == "stream" and re.search(r"\d", o.text) for o in c.outputs)]
+    assert len(figures) >= 4 and printed, "chapter 04 needs four figures and a printed number"
+    edits = {"jitter": svg_tamper.jitter, "move": svg_tamper.move_line,
+             "colour": svg_tamper.recolour, "label": svg_tamper.relabel}
+    where = {}
+    for (change, edit), index in zip(edits.items(), figures):
+        out = next(o for o in code[index].outputs if SVG in o.get("data", {}))
+        out.data[SVG] = edit(out.data[SVG])
+        where[change] = index
+    out = next(o for o in code[printed[0]].outputs if o.output_type == "stream")
+    out.text = bump_first_digit(out.text)
+    where["digit"] = printed[0]
+    nbformat.write(nb, path)
+    return where
 
 
-def test_changed_output_digit_or_svg_byte_fails_strict_nbval(tmp_path):
-    for name in ("pristine", "digit", "svg"):
-        shutil.copy(SOURCE, tmp_path / f"{name}.ipynb")
-    changes = {kind: tamper(tmp_path / f"{kind}.ipynb", kind) for kind in ("digit", "svg")}
+@pytest.fixture
+def scratch():
+    """A folder inside the repository (so its conftest.py applies), removed afterwards."""
+    folder = ROOT / "build" / f"negative-controls-{uuid.uuid4().hex[:8]}"
+    folder.mkdir(parents=True)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_visible_changes_fail_and_invisible_jitter_passes(scratch):
+    copy = scratch / "tampered.ipynb"
+    shutil.copy(SOURCE, copy)
+    where = tamper(copy)
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(tmp_path),
-         "-p", "no:xdist", "-p", "no:cacheprovider", "-q", *sorted(str(p) for p in tmp_path.glob("*.ipynb"))],
+        [sys.executable, "-m", "pytest", "-p", "no:xdist", "-p", "no:cacheprovider", "-q", "-rfE",
+         str(copy.relative_to(ROOT))],
         capture_output=True, text=True, cwd=ROOT, timeout=600,
     )
     report = result.stdout + result.stderr
-    failed = set(re.findall(r"FAILED .*?(\w+)\.ipynb::", report))
-    assert failed == {"digit", "svg"}, f"changes {changes}; pytest reported:\n{report[-3000:]}"
-    assert re.search(r"\b2 failed\b", report), report[-3000:]
+    failed = {int(n) for n in re.findall(r"FAILED \S*tampered\.ipynb::Cell (\d+)", report)}
+    expected = {where[c] for c in ("move", "colour", "label", "digit")}
+    assert failed == expected, f"changed cells {where}; failed {sorted(failed)}\n{report[-4000:]}"
+    assert where["jitter"] not in failed
+    assert "SVG figure differs beyond the 0.01 px tolerance" in report, "the failure says why"

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from tools import deck
+from tools import deck, numerics
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -104,6 +104,7 @@ def execute(path: Path, timeout: int = 600) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    numerics.apply()  # before the first kernel starts: kernels inherit this process's environment
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
     args = parser.parse_args(argv)

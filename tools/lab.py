@@ -8,6 +8,11 @@ to open a fresh copy exactly the way `make lab` opens the repository.
 The notebooks are trusted first. A fresh clone is untrusted, and JupyterLab refuses to render SVG
 output of untrusted notebooks: without this step every figure would show as `<Figure size ...>` text.
 Trusting is safe here because the committed outputs are exactly what the tests reproduce.
+
+Saving a notebook goes through keep_clone_clean() (the server's pre-save hook): JupyterLab writes the
+kernel's `language_info`, Python patch version included, into every notebook it saves, so merely
+opening a chapter and letting autosave run would leave the clone modified. The hook drops that
+version, as tools/execute.py does, so a chapter saved unchanged is byte-identical to the committed one.
 """
 from __future__ import annotations
 
@@ -17,6 +22,8 @@ from pathlib import Path
 
 import nbformat
 from nbformat.sign import NotebookNotary
+
+from tools import numerics
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -34,12 +41,22 @@ def trust_notebooks(notebooks: Path = NOTEBOOKS) -> list[Path]:
     return signed
 
 
+def keep_clone_clean(model: dict, path: str = "", contents_manager=None, **kwargs) -> None:
+    """Pre-save hook: drop the Python patch version JupyterLab adds to a notebook's language_info."""
+    if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
+        return
+    info = model["content"].get("metadata", {}).get("language_info")
+    if isinstance(info, dict) and info.pop("version", None) is not None and contents_manager is not None:
+        contents_manager.log.info("course: dropped language_info.version from %s on save", path)
+
+
 def lab_command(extra: list[str], root: Path = ROOT) -> list[str]:
     """The jupyter-lab command line that serves the course folder `root` with its notebooks folder open."""
     cmd = [
         sys.executable, "-m", "jupyterlab",
         f"--ServerApp.root_dir={root}",
         "--LabApp.default_url=/lab/tree/notebooks",
+        "--ContentsManager.pre_save_hook=tools.lab.keep_clone_clean",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # containers and CI machines often run as root
@@ -54,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     notebooks = root / "notebooks"
     signed = trust_notebooks(notebooks)
     print(f"trusted {len(signed)} notebook(s); {len(list(notebooks.glob('*.ipynb')))} in total", flush=True)
+    numerics.apply()  # kernels started by JupyterLab inherit it: a learner sees the committed numbers
+    # The server imports the pre-save hook from this repository's tools/, whatever folder it serves.
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     cmd = lab_command(extra, root)
     os.chdir(root)
     os.execv(cmd[0], cmd)  # replace this process: Ctrl-C stops JupyterLab directly

@@ -1,0 +1,107 @@
+"""pytest plugin for the notebooks: the course's numerical environment and tolerant figure comparison.
+
+Loaded by the repository's root conftest.py, so it applies however the notebooks are tested:
+`make test`, `make test-nb NB=…` and plain `pytest notebooks/…` from the repository root.
+
+1. At import, before any kernel starts, it sets the numerical environment (tools/numerics.py); the
+   kernels nbval starts inherit it.
+2. It wraps nbval's output comparison. Before nbval compares a cell, each SVG figure the cell
+   produced is checked against the committed figure in the same position with
+   tools/svg_compare.py; if the two differ only by coordinates within the tolerance, the committed
+   figure stands in for the produced one, and nbval's own exact comparison does the rest. Every
+   other output (text, numbers, HTML, figures that differ in anything else) is compared exactly by
+   nbval as before. Why a tolerance: on CPUs without AVX2 or on ARM, PyTorch's kernels round the
+   last bits differently, and the sixth decimal of a coordinate can change (an invisible amount).
+
+`--svg-tolerance=0` turns the tolerance off (bit-identical figures required), which
+tests/test_portability.py uses to prove that x86-64 CPUs with AVX2 reproduce outputs exactly.
+"""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from tools import numerics, svg_compare
+
+numerics.apply()
+
+SVG = "image/svg+xml"
+TOLERATED = "svg_figures_within_tolerance"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--svg-tolerance", type=float, default=svg_compare.DEFAULT_TOLERANCE,
+        help="largest difference allowed between a coordinate of a produced and a committed SVG figure "
+             f"(px, default {svg_compare.DEFAULT_TOLERANCE}; 0 requires identical figures)",
+    )
+
+
+def tolerate_figures(produced: list, committed: list, tolerance: float) -> tuple[list, list[str], int]:
+    """Outputs to hand to nbval, why figures still differ, and how many matched only within tolerance.
+
+    The k-th SVG produced is compared with the k-th SVG committed. Where they agree within the
+    tolerance the committed SVG replaces the produced one; the rest is left as produced, with a
+    sentence per figure saying where it differs beyond the tolerance.
+    """
+    committed_svgs = [out["data"][SVG] for out in committed if SVG in out.get("data", {})]
+    result, problems, tolerated, k = [], [], 0, 0
+    for out in produced:
+        if SVG in out.get("data", {}) and k < len(committed_svgs):
+            reference = committed_svgs[k]
+            k += 1
+            problem = svg_compare.difference(reference, out["data"][SVG], tolerance)
+            if problem is None:
+                tolerated += reference != out["data"][SVG]
+                out = copy.copy(out)
+                out["data"] = {**out["data"], SVG: reference}
+            else:
+                problems.append(f"figure {k}: {problem}")
+        result.append(out)
+    return result, problems, tolerated
+
+
+def _install() -> None:
+    from nbval.plugin import IPyNbCell
+
+    if getattr(IPyNbCell.compare_outputs, "course_tolerant", False):
+        return
+    exact = IPyNbCell.compare_outputs
+
+    def compare_outputs(self, test, ref, skip_compare=None):
+        tolerance = self.config.getoption("svg_tolerance", svg_compare.DEFAULT_TOLERANCE)
+        test, problems, tolerated = tolerate_figures(test, ref, tolerance)
+        if tolerated:
+            self.user_properties.append((TOLERATED, tolerated))  # reaches the main process under xdist
+        same = exact(self, test, ref, skip_compare)
+        if not same and problems:
+            self.comparison_traceback.insert(
+                0, f"SVG figure differs beyond the {tolerance:g} px tolerance: " + "; ".join(problems))
+        return same
+
+    compare_outputs.course_tolerant = True
+    IPyNbCell.compare_outputs = compare_outputs
+
+
+class _Tally:
+    """Counts figures accepted within the tolerance, for one line in pytest's summary."""
+
+    def __init__(self, config):
+        self.config, self.count = config, 0
+
+    def pytest_runtest_logreport(self, report):
+        if report.when == "call":
+            self.count += sum(value for name, value in report.user_properties if name == TOLERATED)
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if self.count:
+            terminalreporter.write_line(
+                f"{self.count} SVG figure(s) differed from the committed ones only in coordinates, by at "
+                f"most {self.config.getoption('svg_tolerance'):g} px, and were accepted (tools/nbval_plugin.py)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    _install()
+    config.pluginmanager.register(_Tally(config), "course-svg-tally")
