@@ -27,10 +27,10 @@ lab: setup
 
 test: setup
 	$(BIN)/python -m tools.browser_setup
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n auto
 
 test-nb: setup
-	$(BIN)/python -m pytest -p no:xdist $(NB)
+	$(BIN)/python -m pytest -n 0 $(NB)
 
 lib: setup
 	$(BIN)/python -m tools.export

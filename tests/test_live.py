@@ -69,7 +69,9 @@ def lab(tmp_path_factory):
     log = open(jupyter / "lab.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "tools.lab", "--root", str(course), "--no-browser", f"--port={port}",
-         "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}"],
+         "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
+         # window.jupyterapp lets one page open notebook after notebook, without reloading JupyterLab.
+         "--LabApp.expose_app_in_browser=True"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -94,6 +96,28 @@ def lab(tmp_path_factory):
         log.close()
 
 
+@pytest.fixture(scope="module")
+def lab_page(browser, lab):
+    """One JupyterLab page for the tests that open notebooks: loading the app once saves CPU time."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(lab.page_url("/lab/tree/notebooks?reset"))
+    page.wait_for_function("() => window.jupyterapp", timeout=90_000)
+    page.evaluate("async () => { await window.jupyterapp.restored; }")  # every plugin has started
+    yield page
+    page.close()
+
+
+def open_in_lab(page, name: str) -> None:
+    """Open notebooks/<name> in a new tab, as a learner would from the file browser.
+
+    Earlier tabs stay open behind it (closing one whose kernel has started asks to save it).
+    """
+    page.evaluate("""async name => {
+        const widget = await window.jupyterapp.commands.execute('docmanager:open', {path: 'notebooks/' + name});
+        await widget.context.ready;
+    }""", name)
+
+
 # Count rendered SVG figures and figures shown only as text in the notebook on screen.
 FIGURES = """() => {
   const panel = document.querySelector('#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden)');
@@ -109,7 +133,7 @@ SCROLL = """() => document.querySelector('#jp-main-dock-panel .jp-NotebookPanel:
 
 def first_figure(page) -> dict:
     """Scroll down the open notebook until its first figure output is rendered; return the counts."""
-    page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel .jp-Cell", timeout=60_000)
+    page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
     for _ in range(200):
         found = page.evaluate(FIGURES)
         if found and (found["svgs"] or found["bare"]):
@@ -125,27 +149,24 @@ def first_figure(page) -> dict:
 
 
 @pytest.mark.parametrize("path", [p for p in NOTEBOOKS if has_svg(p)], ids=lambda p: p.stem)
-def test_fresh_copy_shows_svg_figures_in_jupyterlab(browser, lab, screenshots, path):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(lab.page_url(f"/lab/tree/notebooks/{path.name}?reset"))
+def test_fresh_copy_shows_svg_figures_in_jupyterlab(lab_page, screenshots, path):
+    page = lab_page
+    open_in_lab(page, path.name)
     found = first_figure(page)
     page.screenshot(path=str(screenshots / f"lab-{path.stem}.png"))
-    page.close()
     assert found == {"svgs": found["svgs"], "bare": 0} and found["svgs"] >= 1, (
         f"{path.name} opened in JupyterLab shows its figure as text, not SVG: {found}"
     )
 
 
-def test_untrusted_notebook_would_hide_figures(browser, lab):
+def test_untrusted_notebook_would_hide_figures(lab_page, lab):
     """Control: the check above can fail. A copy no one has trusted shows `<Figure size ...>` text."""
     source = next(p for p in NOTEBOOKS if has_svg(p))
     nb = nbformat.read(source, as_version=4)
     nb.metadata["note"] = "changed after `make lab` trusted the notebooks, so its signature is unknown"
     nbformat.write(nb, lab.root / "notebooks" / "untrusted_control.ipynb")
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(lab.page_url("/lab/tree/notebooks/untrusted_control.ipynb?reset"))
-    found = first_figure(page)
-    page.close()
+    open_in_lab(lab_page, "untrusted_control.ipynb")
+    found = first_figure(lab_page)
     assert found["bare"] >= 1 and found["svgs"] == 0, found
 
 
@@ -202,15 +223,15 @@ def test_rise_runs_a_code_cell_during_the_talk(browser, lab, screenshots):
 
 
 @pytest.mark.parametrize("names", [("01_tensors.ipynb", "03_linear_algebra.ipynb")], ids=["01+03"])
-def test_opening_and_saving_chapters_leaves_the_clone_clean(browser, lab, screenshots, names):
+def test_opening_and_saving_chapters_leaves_the_clone_clean(lab_page, lab, screenshots, names):
     """A learner opens two chapters, the kernel starts, the chapter is saved: `git status` stays empty."""
     for name in names:
         path = lab.root / "notebooks" / name
         before = path.stat().st_mtime_ns
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(lab.page_url(f"/lab/tree/notebooks/{name}?reset"))
-        page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel .jp-Cell", timeout=60_000)
-        page.locator("#jp-main-dock-panel .jp-NotebookPanel .jp-Cell").first.click()
+        page = lab_page
+        open_in_lab(page, name)
+        page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
+        page.locator("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").first.click()
         # Save until the saved file carried the kernel's language_info: once the kernel has started and
         # answered, JupyterLab writes its version into the notebook (the hook's log line says so).
         hooked = f"dropped language_info.version from notebooks/{name}"
@@ -219,7 +240,6 @@ def test_opening_and_saving_chapters_leaves_the_clone_clean(browser, lab, screen
             page.keyboard.press("Control+s")
             page.wait_for_timeout(1000)
         page.screenshot(path=str(screenshots / f"lab-saved-{path.stem}.png"))
-        page.close()
         assert path.stat().st_mtime_ns != before, f"JupyterLab did not save {name}"
         assert hooked in lab.log.read_text(), f"JupyterLab never saved {name} with its kernel's language_info"
     status = subprocess.run(["git", "-C", str(lab.root), "status", "--porcelain", "--", *(f"notebooks/{n}" for n in names)],

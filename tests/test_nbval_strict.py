@@ -3,10 +3,13 @@
 A copy of chapter 04 gets one change per cell: an invisible 0.001 px jitter of every coordinate of
 one figure (must pass), and a 1-px move of a plotted line, a changed colour, a changed label and one
 changed digit of a printed number (each must fail). The copy is tested the way `pytest notebooks/…`
-tests a chapter: from the repository root, so the root conftest.py and its plugin apply.
+tests a chapter: from the repository root, so the root conftest.py and its plugin apply. A last cell
+prints the kernel's numerical environment, which must be the course's (tools/numerics.py), although
+the pytest process starts without it.
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -17,7 +20,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import kernel_probe  # tests/kernel_probe.py
 import svg_tamper  # tests/svg_tamper.py
+from tools import numerics
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "notebooks" / "04_calculus.ipynb"
@@ -47,6 +52,10 @@ def tamper(path: Path) -> dict[str, int]:
     out = next(o for o in code[printed[0]].outputs if o.output_type == "stream")
     out.text = bump_first_digit(out.text)
     where["digit"] = printed[0]
+    probe = nbformat.v4.new_code_cell(kernel_probe.SOURCE, execution_count=len(code) + 1)
+    probe.outputs = [nbformat.v4.new_output("stream", name="stdout", text=kernel_probe.expected() + "\n")]
+    nb.cells.append(probe)
+    where["probe"] = len(code)
     nbformat.write(nb, path)
     return where
 
@@ -64,14 +73,18 @@ def test_visible_changes_fail_and_invisible_jitter_passes(scratch):
     copy = scratch / "tampered.ipynb"
     shutil.copy(SOURCE, copy)
     where = tamper(copy)
+    learner_shell = {k: v for k, v in os.environ.items() if k not in numerics.environment()}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:xdist", "-p", "no:cacheprovider", "-q", "-rfE",
+        [sys.executable, "-m", "pytest", "-n", "0", "-p", "no:cacheprovider", "-q", "-rfE",
          str(copy.relative_to(ROOT))],
-        capture_output=True, text=True, cwd=ROOT, timeout=600,
+        capture_output=True, text=True, cwd=ROOT, env=learner_shell, timeout=600,
     )
     report = result.stdout + result.stderr
     failed = {int(n) for n in re.findall(r"FAILED \S*tampered\.ipynb::Cell (\d+)", report)}
     expected = {where[c] for c in ("move", "colour", "label", "digit")}
     assert failed == expected, f"changed cells {where}; failed {sorted(failed)}\n{report[-4000:]}"
     assert where["jitter"] not in failed
+    assert where["probe"] not in failed, "the kernel did not get the numerical environment"
+    cells = where["probe"] + 1
+    assert f"4 failed, {cells - 4} passed" in report, report[-2000:]
     assert "SVG figure differs beyond the 0.01 px tolerance" in report, "the failure says why"

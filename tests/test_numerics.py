@@ -9,6 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import kernel_probe  # tests/kernel_probe.py
 from tools import numerics
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,25 +49,11 @@ def test_this_pytest_process_has_the_environment():
         assert os.environ.get(name) == value or name == "ATEN_CPU_CAPABILITY", name
 
 
-PROBE = """\
-import os, torch
-print(os.environ.get('MKL_CBWR'), torch.get_num_threads(), torch.backends.cpu.get_cpu_capability())
-"""
-
-
 def probe_notebook(path: Path) -> None:
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(PROBE)]
+    nb.cells = [nbformat.v4.new_code_cell(kernel_probe.SOURCE)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
-
-
-def expected_line() -> str:
-    capability = "AVX2" if numerics.has_avx2() else None
-    code = "import torch; print(torch.backends.cpu.get_cpu_capability())"
-    if capability is None:  # whatever torch picks on its own here
-        capability = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip()
-    return f"COMPATIBLE 1 {capability}"
 
 
 def clean_environment() -> dict[str, str]:
@@ -80,28 +67,10 @@ def test_make_execute_runs_kernels_in_the_environment(tmp_path):
     subprocess.run([sys.executable, "-m", "tools.execute", str(path)], cwd=ROOT, env=clean_environment(),
                    check=True, capture_output=True, timeout=300)
     nb = nbformat.read(path, as_version=4)
-    assert nb.cells[0].outputs[0].text.strip() == expected_line()
+    assert nb.cells[0].outputs[0].text.strip() == kernel_probe.expected()
 
 
-def test_plain_pytest_from_the_root_runs_kernels_in_the_environment():
-    """A notebook under the repository, tested by plain `pytest`, gets the environment from conftest.py."""
-    folder = ROOT / "build" / "numerics-probe"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"probe_{os.getpid()}.ipynb"
-    probe_notebook(path)
-    nb = nbformat.read(path, as_version=4)
-    nb.cells[0].execution_count = 1
-    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=expected_line() + "\n")]
-    nbformat.write(nb, path)
-    try:
-        result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-p", "no:xdist", "-p", "no:cacheprovider", "-q",
-             str(path.relative_to(ROOT))],
-            cwd=ROOT, env=clean_environment(), capture_output=True, text=True, timeout=300)
-    finally:
-        path.unlink()
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert "1 passed" in result.stdout
+# Plain `pytest notebooks/…` from the root: tests/test_nbval_strict.py runs a probe cell that way.
 
 
 def test_make_lab_starts_jupyterlab_in_the_environment(monkeypatch, tmp_path):
