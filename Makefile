@@ -30,6 +30,7 @@ test: setup
 	$(BIN)/python -m pytest -n auto
 
 test-nb: setup
+	@test -n "$(NB)" || { echo "usage: make test-nb NB=notebooks/04_calculus.ipynb (make test runs them all)" >&2; exit 2; }
 	$(BIN)/python -m pytest -n 0 $(NB)
 
 lib: setup

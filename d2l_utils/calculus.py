@@ -10,6 +10,7 @@ from matplotlib import pyplot as plt
 __all__ = ['np', 'torch', 'plt', 'use_svg_display', 'set_figsize', 'set_axes', 'plot']
 
 
+# notebooks/04_calculus.ipynb, In [5]
 def use_svg_display() -> None:
     """Show inline figures as SVG with fixed ids and no date or version, so reruns are identical."""
     plt.rcParams['svg.hashsalt'] = 'd2l-utils'  # seed for the element ids matplotlib writes
@@ -20,6 +21,7 @@ def use_svg_display() -> None:
         backend_inline.set_matplotlib_formats('svg', metadata={'Date': None, 'Creator': None})
 
 
+# notebooks/04_calculus.ipynb, In [6]
 def set_figsize(figsize: tuple[float, float] = (3.5, 2.5)) -> None:
     """Use SVG output and set the default size of new figures, in inches."""
     try:
@@ -32,6 +34,7 @@ def set_figsize(figsize: tuple[float, float] = (3.5, 2.5)) -> None:
     plt.rcParams['figure.figsize'] = (width, height)
 
 
+# notebooks/04_calculus.ipynb, In [7]
 def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend) -> None:
     """Label a matplotlib Axes, set its limits and scales, add a legend and a grid."""
     axes.set_xlabel(xlabel)
@@ -45,6 +48,7 @@ def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend) -> None:
     axes.grid(True)
 
 
+# notebooks/04_calculus.ipynb, In [8]
 def _has_one_axis(X) -> bool:
     """True if X is a single series (1-D array or tensor, or a list of numbers)."""
     if hasattr(X, 'ndim'):
@@ -53,6 +57,7 @@ def _has_one_axis(X) -> bool:
             and (isinstance(X[0], str) or not hasattr(X[0], '__len__')))
 
 
+# notebooks/04_calculus.ipynb, In [8]
 def _as_series(data, name: str) -> np.ndarray:
     """Convert one series to a non-empty 1-D float array; `name` is used in error messages."""
     if isinstance(data, torch.Tensor):
@@ -68,6 +73,7 @@ def _as_series(data, name: str) -> np.ndarray:
     return array
 
 
+# notebooks/04_calculus.ipynb, In [9]
 def _as_series_list(data, name: str) -> list[np.ndarray]:
     """Turn a series or a list of series into a list of 1-D arrays."""
     if _has_one_axis(data):
@@ -79,6 +85,7 @@ def _as_series_list(data, name: str) -> list[np.ndarray]:
     return [_as_series(item, f'{name}[{i}]') for i, item in enumerate(data)]
 
 
+# notebooks/04_calculus.ipynb, In [10]
 def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
          xscale='linear', yscale='linear', fmts=('-', 'm--', 'g-.', 'r:'),
          figsize=(3.5, 2.5), axes=None) -> None:

@@ -7,6 +7,7 @@ import time
 __all__ = ['Timer']
 
 
+# notebooks/07_linear_regression.ipynb, In [9]
 class Timer:
     """Record several running times, measured with time.perf_counter."""
 

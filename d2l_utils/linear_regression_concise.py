@@ -8,6 +8,7 @@ from d2l_utils.linear_regression_scratch import _check_batch_size
 __all__ = ['torch', 'data', 'load_array']
 
 
+# notebooks/09_linear_regression_concise.ipynb, In [4]
 def load_array(data_arrays: tuple[torch.Tensor, ...], batch_size: int, is_train: bool = True) -> data.DataLoader:
     """A DataLoader over the rows of data_arrays in minibatches; shuffled when is_train."""
     _check_batch_size(batch_size)  # the same check as d2l.data_iter (chapter 08)

@@ -8,6 +8,7 @@ import torch
 __all__ = ['torch', 'synthetic_data', 'data_iter', 'linreg', 'squared_loss', 'sgd']
 
 
+# notebooks/08_linear_regression_scratch.ipynb, In [3]
 def synthetic_data(w: torch.Tensor, b: float, num_examples: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Features X ~ N(0, 1) and labels y = Xw + b + N(0, 0.01^2) noise, y of shape (num_examples, 1)."""
     if not isinstance(w, torch.Tensor) or not w.is_floating_point():
@@ -24,6 +25,7 @@ def synthetic_data(w: torch.Tensor, b: float, num_examples: int) -> tuple[torch.
     return X, y.reshape((-1, 1))
 
 
+# notebooks/08_linear_regression_scratch.ipynb, In [8]
 def _check_batch_size(batch_size: int) -> None:
     """Raise unless batch_size is a positive int."""
     if isinstance(batch_size, bool) or not isinstance(batch_size, int):
@@ -32,6 +34,7 @@ def _check_batch_size(batch_size: int) -> None:
         raise ValueError(f'batch_size must be positive, got {batch_size}')
 
 
+# notebooks/08_linear_regression_scratch.ipynb, In [8]
 def data_iter(batch_size: int, features: torch.Tensor,
               labels: torch.Tensor) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Yield (features, labels) minibatches in a random order; the last one may be smaller."""
@@ -45,11 +48,13 @@ def data_iter(batch_size: int, features: torch.Tensor,
     return ((features[j], labels[j]) for j in batches)
 
 
+# notebooks/08_linear_regression_scratch.ipynb, In [11]
 def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """The linear model Xw + b."""
     return X @ w + b
 
 
+# notebooks/08_linear_regression_scratch.ipynb, In [13]
 def squared_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Half the squared error of each example; y is reshaped to y_hat's shape first."""
     if y.numel() != y_hat.numel():
@@ -57,6 +62,7 @@ def squared_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
 
 
+# notebooks/08_linear_regression_scratch.ipynb, In [15]
 def sgd(params: Iterable[torch.Tensor], lr: float, batch_size: int) -> None:
     """Minibatch SGD: param -= lr * param.grad / batch_size in place, then zero the gradients."""
     params = list(params)

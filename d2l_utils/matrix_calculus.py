@@ -8,6 +8,7 @@ from d2l_utils.calculus import set_axes, set_figsize
 __all__ = ['torch', 'plt', 'numerical_grad', 'check_grad', 'plot_contour']
 
 
+# notebooks/05_matrix_calculus.ipynb, In [6]
 def _check_f_x_eps(f, x, eps) -> None:
     """Raise TypeError/ValueError unless f is callable, x a floating-point tensor and eps > 0."""
     if not callable(f):
@@ -22,6 +23,7 @@ def _check_f_x_eps(f, x, eps) -> None:
         raise ValueError(f'eps must be positive, got {eps}')
 
 
+# notebooks/05_matrix_calculus.ipynb, In [6]
 def _scalar_value(f, x: torch.Tensor) -> torch.Tensor:
     """f(x) as a 0-d tensor; raise if f does not return a scalar."""
     y = f(x)
@@ -34,6 +36,7 @@ def _scalar_value(f, x: torch.Tensor) -> torch.Tensor:
     return y
 
 
+# notebooks/05_matrix_calculus.ipynb, In [7]
 def numerical_grad(f, x: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
     """Central-difference gradient of a scalar function f at x, shaped like x (use float64)."""
     _check_f_x_eps(f, x, eps)
@@ -47,6 +50,7 @@ def numerical_grad(f, x: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
     return grad.reshape(x.shape)
 
 
+# notebooks/05_matrix_calculus.ipynb, In [8]
 def _autograd_grad(f, x: torch.Tensor) -> torch.Tensor:
     """Gradient of a scalar function f at x from PyTorch's autograd (zeros if f ignores x)."""
     x = x.detach().requires_grad_(True)
@@ -57,6 +61,7 @@ def _autograd_grad(f, x: torch.Tensor) -> torch.Tensor:
     return torch.zeros_like(x) if grad is None else grad.detach()
 
 
+# notebooks/05_matrix_calculus.ipynb, In [8]
 def check_grad(f, x: torch.Tensor, grad: torch.Tensor | None = None, eps: float = 1e-6,
                rtol: float = 1e-5, atol: float = 1e-8) -> bool:
     """True if grad (autograd's when None) matches the central-difference gradient of f at x."""
@@ -73,6 +78,7 @@ def check_grad(f, x: torch.Tensor, grad: torch.Tensor | None = None, eps: float 
     return torch.allclose(grad.detach().to(numeric.dtype), numeric, rtol=rtol, atol=atol)
 
 
+# notebooks/05_matrix_calculus.ipynb, In [15]
 def _as_limits(lim, name: str) -> tuple[float, float]:
     """(low, high) as two floats with low < high; `name` is used in error messages."""
     try:
@@ -84,6 +90,7 @@ def _as_limits(lim, name: str) -> tuple[float, float]:
     return low, high
 
 
+# notebooks/05_matrix_calculus.ipynb, In [15]
 def _as_points(points) -> torch.Tensor:
     """Points as a float64 tensor of shape (k, 2)."""
     try:
@@ -95,6 +102,7 @@ def _as_points(points) -> torch.Tensor:
     return points
 
 
+# notebooks/05_matrix_calculus.ipynb, In [16]
 def plot_contour(f, xlim, ylim, points=None, levels=10, xlabel='$x_1$', ylabel='$x_2$',
                  arrow_scale: float = 0.1, resolution: int = 61, figsize=(3.5, 2.5), axes=None) -> None:
     """Draw the contour lines of a scalar function f of a 2-vector, with gradient arrows at points."""

@@ -43,6 +43,16 @@ def browser(chromium_path):
         browser.close()
 
 
+@pytest.fixture
+def fresh_figures():
+    """No matplotlib figure open before or after the test (plotting helpers draw on the current one)."""
+    from matplotlib import pyplot as plt
+
+    plt.close("all")
+    yield
+    plt.close("all")
+
+
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

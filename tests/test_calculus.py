@@ -14,11 +14,8 @@ import torch
 import d2l_utils as d2l
 
 
-@pytest.fixture(autouse=True)
-def fresh_figures():
-    d2l.plt.close("all")
-    yield
-    d2l.plt.close("all")
+# Every test starts and ends without open figures (fixture in tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fresh_figures")
 
 
 def lines_of(axes):

@@ -1,6 +1,8 @@
 """d2l_utils is generated from the notebooks' #@save cells: regenerating must change nothing."""
 from __future__ import annotations
 
+import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -75,7 +77,7 @@ def test_hand_written_module_is_reported_and_not_deleted(sandbox):
 def test_code_other_than_definitions_is_rejected(sandbox):
     notebook = sandbox / "notebooks" / "04_calculus.ipynb"
     edit_first_saved_cell(notebook, "import itertools", "print('side effect')\nimport itertools")
-    with pytest.raises(export.ExportError, match=r"04_calculus.ipynb, cell \d+: line 1: a #@save cell may hold only"):
+    with pytest.raises(export.ExportError, match=r"04_calculus.ipynb, cell \d+ \(In \[\d+\]\): line 1: a #@save cell may hold only"):
         export.generate()
 
 
@@ -104,10 +106,112 @@ def test_import_is_light():
     assert out.stdout.strip() == "[]"
 
 
-def test_package_names_are_unique_and_defined():
+def test_package_names_are_defined():
     import d2l_utils
 
-    names = d2l_utils.__all__
-    assert len(names) == len(set(names)), "a name is exported twice"
-    missing = [n for n in names if not hasattr(d2l_utils, n)]
+    missing = [n for n in d2l_utils.__all__ if not hasattr(d2l_utils, n)]
     assert not missing, f"__all__ lists undefined names: {missing}"
+
+
+def add_notebook(folder: Path, name: str, *sources: str) -> Path:
+    """A chapter notebook with a title cell and the given code cells."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# {name}")] + [nbformat.v4.new_code_cell(s) for s in sources]
+    path = folder / "notebooks" / name
+    nbformat.write(nb, path)
+    return path
+
+
+def generated(sandbox: Path, module: str) -> str:
+    export.write()
+    return (sandbox / "d2l_utils" / f"{module}.py").read_text()
+
+
+def test_two_notebooks_for_one_module_fail_naming_both(sandbox):
+    add_notebook(sandbox, "01_plots.ipynb", "#@save\ndef a():\n    return 1")
+    add_notebook(sandbox, "03_plots.ipynb", "#@save\ndef b():\n    return 2")
+    with pytest.raises(export.ExportError, match=r"01_plots.ipynb and 03_plots.ipynb would both write d2l_utils/plots.py"):
+        export.generate()
+    assert export.main(["--check"]) == 2, "`make lib` and the check must fail, not pass"
+
+
+def test_one_name_defined_in_two_chapters_fails_naming_both(sandbox):
+    add_notebook(sandbox, "98_first.ipynb", "#@save\ndef helper():\n    return 1")
+    add_notebook(sandbox, "99_second.ipynb", "#@save\ndef helper():\n    return 2")
+    with pytest.raises(export.ExportError, match=r"helper is exported by both 98_first.ipynb .* and 99_second.ipynb"):
+        export.generate()
+
+
+def test_a_chapter_name_shadowing_a_re_exported_module_fails(sandbox):
+    add_notebook(sandbox, "99_clash.ipynb", "#@save\ndef plot():\n    return 1")
+    with pytest.raises(export.ExportError, match=r"plot is exported by both 04_calculus.ipynb .* and 99_clash.ipynb"):
+        export.generate()
+    add_notebook(sandbox, "99_clash.ipynb", "#@save\nimport jax.numpy as np")
+    with pytest.raises(export.ExportError, match=r"np is exported by both"):
+        export.generate()
+
+
+def test_the_same_third_party_import_in_two_chapters_is_fine(sandbox):
+    add_notebook(sandbox, "99_more.ipynb", "#@save\nimport torch\nimport numpy as np\ndef extra():\n    return 1")
+    assert "extra" in generated(sandbox, "more")
+
+
+@pytest.mark.parametrize("source,names", [
+    ("#@save\nimport os, torch, numpy as np", ["torch", "np"]),
+    ("#@save\nA, B = 1, 2\n(C, [D, *E]) = 3, [4, 5]\nF = G = 6", ["A", "B", "C", "D", "E", "F", "G"]),
+    ("#@save\nfrom torch import nn, optim as opt", ["nn", "opt"]),
+])
+def test_all_lists_every_public_name(sandbox, source, names):
+    add_notebook(sandbox, "99_names.ipynb", source)
+    text = generated(sandbox, "names")
+    namespace: dict = {}
+    exec(compile(text, "names.py", "exec"), namespace)
+    assert namespace["__all__"] == names
+
+
+def test_star_import_is_rejected(sandbox):
+    add_notebook(sandbox, "99_star.ipynb", "#@save\nfrom math import *")
+    with pytest.raises(export.ExportError, match=r"from math import \*.* cannot be listed in __all__"):
+        export.generate()
+
+
+@pytest.mark.parametrize("source", [
+    "def f():  #@save\n    return 1",          # the book's style: marker after a def
+    "# @save\ndef f():\n    return 1",          # a space after '#'
+    "x = 1\n#@save\ndef f():\n    return 1",   # marker not on the first line
+])
+def test_markers_the_exporter_would_miss_are_rejected(sandbox, source):
+    add_notebook(sandbox, "99_marker.ipynb", source)
+    with pytest.raises(export.ExportError, match=r"99_marker.ipynb, cell 1 \(In \[1\]\): .*write #@save alone"):
+        export.generate()
+
+
+def test_two_statements_on_one_line_are_rejected(sandbox):
+    add_notebook(sandbox, "99_semi.ipynb", "#@save\nimport torch; X = 1")
+    with pytest.raises(export.ExportError, match="one statement per line"):
+        export.generate()
+
+
+def test_future_import_in_a_later_cell_still_compiles(sandbox):
+    add_notebook(sandbox, "99_future.ipynb", "#@save\nimport torch\ndef f() -> int:\n    return 1",
+                 "#@save\nfrom __future__ import annotations\ndef g() -> 'int':\n    return 2")
+    text = generated(sandbox, "future")
+    compile(text, "future.py", "exec")  # a __future__ import after other code would be a SyntaxError
+    assert text.count("import torch") == 1
+
+
+def test_each_block_names_its_notebook_cell():
+    """A traceback into d2l_utils leads to the cell to edit: `# notebooks/NN_topic.ipynb, In [n]`."""
+    for path in sorted((ROOT / "d2l_utils").glob("[!_]*.py")):
+        text = path.read_text()
+        tree = ast.parse(text)
+        lines = text.splitlines()
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                above = lines[: node.lineno - 1]
+                marker = next(line for line in reversed(above) if line.startswith("# notebooks/"))
+                notebook, number = re.fullmatch(r"# (notebooks/\S+\.ipynb), In \[(\d+)\]", marker).groups()
+                nb = nbformat.read(ROOT / notebook, as_version=4)
+                cell = [c for c in nb.cells if c.cell_type == "code"][int(number) - 1]
+                assert cell.source.startswith(export.MARKER) and f"def {node.name}" in cell.source or \
+                    f"class {node.name}" in cell.source, (path.name, node.name, marker)

@@ -15,11 +15,8 @@ import d2l_utils as d2l
 F64 = torch.float64
 
 
-@pytest.fixture(autouse=True)
-def fresh_figures():
-    d2l.plt.close("all")
-    yield
-    d2l.plt.close("all")
+# Every test starts and ends without open figures (fixture in tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("fresh_figures")
 
 
 def autograd_gradient(f, x):

@@ -61,13 +61,26 @@ def clean_environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in {*numerics.environment(), "MKL_ENABLE_INSTRUCTIONS"}}
 
 
-def test_make_execute_runs_kernels_in_the_environment(tmp_path):
+def test_make_execute_runs_the_course_kernel_in_the_environment(tmp_path):
+    """The kernel gets the numerical environment and is this interpreter (the course's .venv),
+    even when the learner has a `python3` kernelspec of their own that points elsewhere."""
+    data = tmp_path / "jupyter-data"
+    spec = data / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(
+        '{"argv": ["/nonexistent/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],'
+        ' "display_name": "Python 3 (elsewhere)", "language": "python"}')
     path = tmp_path / "probe.ipynb"
     probe_notebook(path)
-    subprocess.run([sys.executable, "-m", "tools.execute", str(path)], cwd=ROOT, env=clean_environment(),
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("import sys; print(sys.executable)"))
+    nbformat.write(nb, path)
+    env = dict(clean_environment(), JUPYTER_DATA_DIR=str(data), JUPYTER_PATH=str(data))
+    subprocess.run([sys.executable, "-m", "tools.execute", str(path)], cwd=ROOT, env=env,
                    check=True, capture_output=True, timeout=300)
     nb = nbformat.read(path, as_version=4)
     assert nb.cells[0].outputs[0].text.strip() == kernel_probe.expected()
+    assert nb.cells[1].outputs[0].text.strip() == sys.executable
 
 
 # Plain `pytest notebooks/…` from the root: tests/test_nbval_strict.py runs a probe cell that way.
@@ -86,3 +99,4 @@ def test_make_lab_starts_jupyterlab_in_the_environment(monkeypatch, tmp_path):
     lab.main(["--root", str(tmp_path), "--no-browser"])
     for name, value in numerics.environment().items():
         assert seen["env"].get(name) == value, name
+

@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         apply(path, nb)
         new = nbformat.writes(nb) + "\n"
         if new != text:
-            path.write_text(new, encoding="utf-8")
+            path.write_text(new, encoding="utf-8", newline="\n")
             print(f"updated {path}")
     return 0
 

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 
 import nbformat
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 from tools import deck, numerics
@@ -74,6 +76,16 @@ def varying_outputs(nb: nbformat.NotebookNode) -> dict[int, tuple[str, list]]:
     return kept
 
 
+def course_kernel() -> KernelManager:
+    """A python3 kernel that runs this interpreter (the course's .venv when run by `make execute`).
+
+    Jupyter would otherwise take the first `python3` kernelspec it finds, and a user-level one from
+    another environment comes first.
+    """
+    specs = KernelSpecManager(kernel_dirs=[], ensure_native_kernel=True)
+    return KernelManager(kernel_name="python3", kernel_spec_manager=specs)
+
+
 def execute(path: Path, timeout: int = 600) -> bool:
     """Run one notebook top to bottom in its own folder; return True if the file changed.
 
@@ -85,6 +97,7 @@ def execute(path: Path, timeout: int = 600) -> bool:
     kept = varying_outputs(nb)
     client = NotebookClient(
         nb,
+        km=course_kernel(),
         timeout=timeout,
         kernel_name="python3",
         record_timing=False,
@@ -99,7 +112,7 @@ def execute(path: Path, timeout: int = 600) -> bool:
     after = nbformat.writes(nb) + "\n"
     if after == before:
         return False
-    path.write_text(after, encoding="utf-8")
+    path.write_text(after, encoding="utf-8", newline="\n")
     return True
 
 

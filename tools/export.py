@@ -1,8 +1,11 @@
 """Generate the d2l_utils package from the notebook cells marked ``#@save``.
 
-A cell whose first line is ``#@save`` may hold only imports, functions, classes and constants.
-Each chapter with such cells becomes one module: ``notebooks/04_calculus.ipynb`` ->
-``d2l_utils/calculus.py``. ``d2l_utils/__init__.py`` re-exports every module in reading order.
+A cell whose first line is ``#@save`` may hold only imports, functions, classes and constants, one
+statement per line. Each chapter with such cells becomes one module: ``notebooks/04_calculus.ipynb``
+-> ``d2l_utils/calculus.py``; each block in it names the cell it comes from. ``d2l_utils/__init__.py``
+re-exports every module in reading order. Anything that would be lost or shadowed silently stops the
+export with a message naming the notebooks: a marker written another way (``def f():  #@save``,
+``# @save``), two notebooks mapping to one module, one public name defined in two modules.
 
     python -m tools.export           # write the package (what `make lib` runs)
     python -m tools.export --check   # exit 1 and name the notebook if a file would change
@@ -12,6 +15,7 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +27,8 @@ NOTEBOOKS = ROOT / "notebooks"
 PACKAGE = ROOT / "d2l_utils"
 MARKER = "#@save"
 REGENERATE = "make lib"
+# A marker anywhere else in a code cell, or with a space: the exporter would not see it.
+LOOSE_MARKER = re.compile(r"#\s*@save\b")
 
 
 class ExportError(Exception):
@@ -39,6 +45,8 @@ class Module:
     imports: list[str] = field(default_factory=list)
     blocks: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
+    # public name -> what it is: "import numpy" for a re-exported module, "def" for a definition
+    origins: dict[str, str] = field(default_factory=dict)
 
     @property
     def path(self) -> Path:
@@ -62,59 +70,91 @@ def notebook_title(nb: nbformat.NotebookNode) -> str:
     return ""
 
 
-def saved_cells(nb: nbformat.NotebookNode) -> list[tuple[int, str]]:
-    """(cell index, source without the marker line) of every #@save cell."""
+def saved_cells(nb: nbformat.NotebookNode, where: str = "notebook") -> list[tuple[int, int, str]]:
+    """(cell index, code-cell number In [n], source without the marker line) of every #@save cell."""
     found = []
+    code_number = 0
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
+        code_number += 1
         lines = cell.source.splitlines()
-        if lines and lines[0].strip() == MARKER:
-            found.append((index, "\n".join(lines[1:]).strip("\n")))
+        saved = bool(lines) and lines[0].strip() == MARKER
+        if saved:
+            found.append((index, code_number, "\n".join(lines[1:]).strip("\n")))
+        for line in lines:
+            # In an exported cell a repeated `#@save` line is harmless: the whole cell is exported.
+            if LOOSE_MARKER.search(line) and not (saved and line.strip() == MARKER):
+                raise ExportError(
+                    f"{where}, cell {index} (In [{code_number}]): {line.strip()!r}: write {MARKER} alone on the "
+                    f"first line of the cell to export it (a marker elsewhere would be ignored)"
+                )
     return found
 
 
-def bound_names(node: ast.stmt) -> list[str]:
-    """Public names a top-level import, def, class or constant binds (they go into __all__)."""
+def target_names(target: ast.expr) -> list[str]:
+    """Names an assignment target binds: `A`, `A, B`, `(A, [B, *C])`."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for element in target.elts for n in target_names(element)]
+    if isinstance(target, ast.Starred):
+        return target_names(target.value)
+    return []  # attribute or subscript: binds no module-level name
+
+
+def bound_names(node: ast.stmt) -> dict[str, str]:
+    """Public names a top-level import, def, class or constant binds (they go into __all__),
+    each with its origin: what the name refers to, so two modules can be checked for clashes."""
     if isinstance(node, (ast.Import, ast.ImportFrom)):
-        names = [(alias.asname or alias.name).split(".")[0] for alias in node.names]
+        bound = {}
+        for alias in node.names:
+            source = alias.name if isinstance(node, ast.Import) else f"{node.module}.{alias.name}"
+            root = source.split(".")[0]
+            # Third-party modules the helpers use are re-exported as the book's d2l does (d2l.plt,
+            # d2l.torch); standard-library modules and names one chapter borrows from another
+            # (exported by the chapter that defines them) are not.
+            if root in sys.stdlib_module_names or root == PACKAGE.name:
+                continue
+            name = alias.asname or alias.name.split(".")[0]
+            bound[name] = f"import {source if alias.asname or isinstance(node, ast.ImportFrom) else root}"
     elif isinstance(node, ast.Assign):
-        names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        bound = {n: "def" for t in node.targets for n in target_names(t)}
     elif isinstance(node, ast.AnnAssign):
-        names = [node.target.id] if isinstance(node.target, ast.Name) else []
+        bound = {n: "def" for n in target_names(node.target)}
     else:
-        names = [node.name]  # type: ignore[attr-defined]
-    # Third-party modules the helpers use are re-exported as the book's d2l does (d2l.plt, d2l.torch);
-    # standard-library modules and names imported from d2l_utils itself are not.
-    if isinstance(node, (ast.Import, ast.ImportFrom)):
-        root = node.names[0].name if isinstance(node, ast.Import) else (node.module or "")
-        if root.split(".")[0] in sys.stdlib_module_names:
-            return []
-        # Helpers one chapter borrows from another are exported by the chapter that defines them.
-        if root.split(".")[0] == PACKAGE.name:
-            return []
-    return [n for n in names if not n.startswith("_")]
+        bound = {node.name: "def"}  # type: ignore[attr-defined]
+    return {n: origin for n, origin in bound.items() if not n.startswith("_")}
 
 
 def collect(notebook: Path) -> Module | None:
     """Read one notebook's #@save cells; None when it has none."""
     nb = nbformat.read(notebook, as_version=4)
-    cells = saved_cells(nb)
+    rel = notebook.relative_to(ROOT).as_posix()
+    cells = saved_cells(nb, rel)
     if not cells:
         return None
     module = Module(module_name(notebook), notebook, notebook_title(nb))
-    for index, source in cells:
-        where = f"{notebook.relative_to(ROOT)}, cell {index}"
+    for index, number, source in cells:
+        where = f"{rel}, cell {index} (In [{number}])"
         try:
             tree = ast.parse(source)
         except SyntaxError as err:
             raise ExportError(f"{where}: #@save cell does not parse: {err}") from err
         lines = source.splitlines()
+        previous_end = 0
         for node in tree.body:
+            if node.lineno <= previous_end:
+                raise ExportError(f"{where}: line {node.lineno}: one statement per line in a #@save cell")
+            previous_end = node.end_lineno
             if isinstance(node, (ast.Import, ast.ImportFrom)):
-                if node.col_offset or node.end_lineno != node.lineno:
-                    raise ExportError(f"{where}: write each #@save import on one line")
                 line = lines[node.lineno - 1].strip()
+                if node.col_offset or node.end_lineno != node.lineno:
+                    raise ExportError(f"{where}: line {node.lineno}: write each #@save import alone on one line")
+                if any(alias.name == "*" for alias in node.names):
+                    raise ExportError(
+                        f"{where}: line {node.lineno}: `{line}` cannot be listed in __all__; import the names you use"
+                    )
                 if line not in module.imports:
                     module.imports.append(line)
             elif isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)):
@@ -122,13 +162,17 @@ def collect(notebook: Path) -> Module | None:
                 # keep comment lines written just above the definition
                 while start > 1 and lines[start - 2].lstrip().startswith("#") and lines[start - 2].strip() != MARKER:
                     start -= 1
-                module.blocks.append("\n".join(lines[start - 1:node.end_lineno]))
+                provenance = f"# {rel}, In [{number}]"
+                module.blocks.append(provenance + "\n" + "\n".join(lines[start - 1:node.end_lineno]))
             else:
                 raise ExportError(
                     f"{where}: line {node.lineno}: a #@save cell may hold only imports, functions, "
                     f"classes and constants; move other code to an unmarked cell"
                 )
-            for name in bound_names(node):
+            for name, origin in bound_names(node).items():
+                if name in module.origins and module.origins[name] != origin:
+                    raise ExportError(f"{where}: line {node.lineno}: {name} is bound twice in {rel}")
+                module.origins[name] = origin
                 if name not in module.names:
                     module.names.append(name)
     return module
@@ -137,10 +181,12 @@ def collect(notebook: Path) -> Module | None:
 def render(module: Module) -> str:
     """Source text of one generated module."""
     rel = module.notebook.relative_to(ROOT).as_posix()
+    # `from __future__` imports must come first in a module, whichever cell they were written in.
+    imports = sorted(module.imports, key=lambda line: not line.startswith("from __future__ "))
     parts = [
         f"# AUTOGENERATED from {rel} by `{REGENERATE}`. Edit the notebook, not this file.",
         f'"""{module.title}: helpers saved with #@save in {rel}."""',
-        "\n".join(module.imports),
+        "\n".join(imports),
         "__all__ = [" + ", ".join(repr(n) for n in module.names) + "]",
         *module.blocks,
     ]
@@ -166,9 +212,38 @@ def render_init(modules: list[Module]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def check_unique(modules: list[Module]) -> None:
+    """Stop when two notebooks would write one module, or two modules bind one public name differently.
+
+    Without this, one chapter's module would silently overwrite the other's, and through the star
+    imports of __init__.py the later chapter's name would silently shadow the earlier one.
+    Re-exporting the same third-party module (`import torch` in two chapters) is fine.
+    """
+    owners: dict[str, Module] = {}
+    for module in modules:
+        if module.name in owners:
+            raise ExportError(
+                f"{owners[module.name].notebook.name} and {module.notebook.name} would both write "
+                f"d2l_utils/{module.name}.py: rename one notebook"
+            )
+        owners[module.name] = module
+    seen: dict[str, tuple[str, Module]] = {}
+    for module in modules:
+        for name, origin in module.origins.items():
+            if name in seen and (seen[name][0] != origin or origin == "def"):
+                first = seen[name][1]
+                raise ExportError(
+                    f"{name} is exported by both {first.notebook.name} ({seen[name][0]}) and "
+                    f"{module.notebook.name} ({origin}): `d2l.{name}` would silently be the later one; "
+                    f"rename one, or import it from d2l_utils.{first.name} in {module.notebook.name}"
+                )
+            seen.setdefault(name, (origin, module))
+
+
 def generate() -> dict[Path, tuple[str, str]]:
     """Every generated file: path -> (text, notebook it comes from)."""
     modules = [m for nb in sorted(NOTEBOOKS.glob("*.ipynb")) if (m := collect(nb))]
+    check_unique(modules)
     files = {m.path: (render(m), m.notebook.relative_to(ROOT).as_posix()) for m in modules}
     files[PACKAGE / "__init__.py"] = (render_init(modules), "notebooks/*.ipynb")
     return files
@@ -213,7 +288,7 @@ def write() -> list[Path]:
     files = generate()
     for path, (text, _) in files.items():
         if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
+            path.write_text(text, encoding="utf-8", newline="\n")  # \n on every OS
             changed.append(path)
     for path in PACKAGE.glob("*.py"):
         if path in files:

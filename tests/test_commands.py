@@ -1,0 +1,39 @@
+"""The cheap commands that README.md and CONTRIBUTING.md document work as written.
+
+(`pytest -m browser tests` is not run here: collecting every test module takes half a minute.)
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = (ROOT / "README.md").read_text() + (ROOT / "CONTRIBUTING.md").read_text()
+
+
+def run(*cmd: str) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_documented_commands_are_the_ones_tested_here():
+    for command in ("make test-nb NB=notebooks/04_calculus.ipynb", ".venv/bin/python -m pytest -m browser tests",
+                    "make lib", "make execute NB=notebooks/NN_topic.ipynb"):
+        assert command in DOCS, command
+    assert "-p no:nbval" not in DOCS, "pytest refuses -p no:nbval: the configuration uses --nbval"
+
+
+def test_make_test_nb_without_a_notebook_says_how_to_use_it():
+    result = run("make", f"PYTHON={sys.executable}", "test-nb")
+    assert result.returncode == 2
+    assert "usage: make test-nb NB=notebooks/04_calculus.ipynb" in result.stderr
+
+
+def test_export_check_passes_on_the_committed_package():
+    result = run(sys.executable, "-m", "tools.export", "--check")
+    assert result.returncode == 0, result.stderr
+
+
+def test_numerics_prints_the_kernel_environment():
+    result = run(sys.executable, "-m", "tools.numerics")
+    assert "MKL_CBWR=COMPATIBLE" in result.stdout.splitlines()
