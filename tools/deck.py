@@ -1,6 +1,6 @@
 """Slide conventions shared by every chapter: RISE settings and per-cell slide metadata.
 
-    python -m tools.deck            # apply the conventions to every notebook (run by `make execute`)
+tools/execute.py applies them each time it runs a notebook (`make execute`).
 
 Every deck gets the same `rise` settings (theme, size, header/footer naming the course and the
 chapter); every cell gets a `slideshow.slide_type`; exercise solutions (cells tagged `solution`)
@@ -8,7 +8,6 @@ are collapsed in JupyterLab and skipped in slides. tests/test_notebooks.py check
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import nbformat
@@ -56,20 +55,3 @@ def apply(path: Path, nb: nbformat.NotebookNode) -> None:
         if "solution" in cell.metadata.get("tags", []):
             show["slide_type"] = "skip"
             cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
-
-
-def main(argv: list[str] | None = None) -> int:
-    paths = [Path(p) for p in (argv if argv is not None else sys.argv[1:])] or sorted(NOTEBOOKS.glob("*.ipynb"))
-    for path in paths:
-        text = path.read_text(encoding="utf-8")
-        nb = nbformat.reads(text, as_version=4)
-        apply(path, nb)
-        new = nbformat.writes(nb) + "\n"
-        if new != text:
-            path.write_text(new, encoding="utf-8", newline="\n")
-            print(f"updated {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -18,6 +20,7 @@ import nbformat
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 from tools import deck, numerics
 
@@ -36,44 +39,37 @@ LANGUAGE_INFO = {
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
-def merge_streams(outputs: list) -> list:
-    """Join consecutive chunks of the same stream; how the kernel splits them depends on timing."""
-    merged: list = []
-    for out in outputs:
-        if (
-            out.get("output_type") == "stream"
-            and merged
-            and merged[-1].get("output_type") == "stream"
-            and merged[-1]["name"] == out["name"]
-        ):
-            merged[-1]["text"] += out["text"]
-        else:
-            merged.append(out)
-    return merged
-
-
 def normalize(nb: nbformat.NotebookNode) -> None:
     """Drop run-specific metadata so re-running an unchanged notebook changes no byte."""
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = copy.deepcopy(LANGUAGE_INFO)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
-        if cell.cell_type == "code":
-            cell.outputs = merge_streams(cell.outputs)
+    # Join consecutive chunks of one stream: how the kernel splits them depends on timing.
+    CoalesceStreamsPreprocessor().preprocess(nb, {})
 
 
 IGNORE_MARKERS = ("# NBVAL_IGNORE_OUTPUT",)
 
 
-def varying_outputs(nb: nbformat.NotebookNode) -> dict[int, tuple[str, list]]:
+def varying_outputs(nb: nbformat.NotebookNode) -> dict[int, list]:
     """Committed outputs of cells that nbval ignores because they truly vary (timings)."""
     kept = {}
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and (
             any(m in cell.source for m in IGNORE_MARKERS) or "nbval-ignore-output" in cell.metadata.get("tags", [])
         ):
-            kept[index] = (cell.source, copy.deepcopy(cell.outputs))
+            kept[index] = copy.deepcopy(cell.outputs)
     return kept
+
+
+NUMBER = re.compile(r"\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
+def without_numbers(outputs: list) -> list:
+    """The outputs with every number masked: what stays the same when only a timing changes."""
+    return [(o.get("output_type"), o.get("name"),
+             NUMBER.sub("#", o.get("text") or json.dumps(o.get("data", {}), sort_keys=True))) for o in outputs]
 
 
 def course_kernel() -> KernelManager:
@@ -89,8 +85,9 @@ def course_kernel() -> KernelManager:
 def execute(path: Path, timeout: int = 600) -> bool:
     """Run one notebook top to bottom in its own folder; return True if the file changed.
 
-    Cells marked NBVAL_IGNORE_OUTPUT keep their committed output when their source is unchanged, so
-    re-running an unchanged notebook does not rewrite its timings.
+    Cells marked NBVAL_IGNORE_OUTPUT keep their committed output while they print the same text apart
+    from numbers, so re-running an unchanged notebook does not rewrite its timings; an edit that
+    changes what such a cell prints replaces its output.
     """
     before = path.read_text(encoding="utf-8")
     nb = nbformat.reads(before, as_version=4)
@@ -104,10 +101,10 @@ def execute(path: Path, timeout: int = 600) -> bool:
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()
-    for index, (source, outputs) in kept.items():
-        if outputs and nb.cells[index].source == source:
-            nb.cells[index].outputs = outputs
     normalize(nb)
+    for index, outputs in kept.items():
+        if outputs and without_numbers(outputs) == without_numbers(nb.cells[index].outputs):
+            nb.cells[index].outputs = outputs
     deck.apply(path, nb)
     after = nbformat.writes(nb) + "\n"
     if after == before:
