@@ -1,0 +1,42 @@
+"""A hosted class (Binder / JupyterHub via repo2docker) builds the environment before copying the course.
+
+repo2docker turns environment.yml and postBuild into a Dockerfile. Docker caches each step until its
+inputs change, so the environment (gigabytes of torch) must be installed from environment.yml alone,
+before the rest of the repository is copied: then a commit to a notebook rebuilds only the last steps.
+`jupyter-repo2docker --no-build --debug` prints that Dockerfile without needing a Docker daemon.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FILES = ("environment.yml", "postBuild", "requirements.txt", "pyproject.toml", "README.md")
+
+
+def dockerfile(tmp_path: Path) -> str:
+    for name in FILES:
+        shutil.copy2(ROOT / name, tmp_path / name)
+    repo2docker = Path(sys.executable).with_name("jupyter-repo2docker")
+    result = subprocess.run([str(repo2docker), "--no-build", "--debug", str(tmp_path)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout + result.stderr
+
+
+def test_environment_is_installed_before_the_repository_is_copied(tmp_path):
+    text = dockerfile(tmp_path)
+    lines = text.splitlines()
+    install = next(i for i, line in enumerate(lines) if 'env update' in line and "environment.yml" in line)
+    copy_all = next(i for i, line in enumerate(lines) if line.startswith("COPY") and " src/ " in line)
+    post_build = next(i for i, line in enumerate(lines) if line.strip() == "RUN ./postBuild")
+    assert install < copy_all < post_build, "\n".join(lines[min(install, copy_all) - 3: post_build + 1])
+
+
+def test_postbuild_installs_the_package_and_trusts_the_notebooks():
+    text = (ROOT / "postBuild").read_text()
+    assert "pip install --no-deps -e ." in text
+    assert "trust_notebooks()" in text
+    assert "-e ." not in (ROOT / "environment.yml").read_text()
