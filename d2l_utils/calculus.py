@@ -5,9 +5,10 @@ import sys
 import numpy as np
 import torch
 from matplotlib import pyplot as plt
+from matplotlib.axes import Axes
 
 
-__all__ = ['np', 'torch', 'plt', 'use_svg_display', 'set_figsize', 'set_axes', 'plot']
+__all__ = ['np', 'torch', 'plt', 'Axes', 'use_svg_display', 'set_figsize', 'SCALES', 'set_axes', 'plot']
 
 
 # notebooks/04_calculus.ipynb, In [5]
@@ -28,15 +29,46 @@ def set_figsize(figsize: tuple[float, float] = (3.5, 2.5)) -> None:
         width, height = (float(v) for v in figsize)
     except (TypeError, ValueError):
         raise TypeError(f'figsize must be two numbers (width, height), got {figsize!r}') from None
-    if width <= 0 or height <= 0:
-        raise ValueError(f'figsize must be positive, got {figsize!r}')
+    if not (0 < width < np.inf and 0 < height < np.inf):
+        raise ValueError(f'figsize must be two finite positive numbers, got {figsize!r}')
     use_svg_display()
     plt.rcParams['figure.figsize'] = (width, height)
 
 
 # notebooks/04_calculus.ipynb, In [7]
+def _check_axes_args(axes, xlim, ylim, xscale, yscale, legend) -> tuple:
+    """Raise TypeError/ValueError naming the argument set_axes could not use; return the limits as floats."""
+    if not isinstance(axes, Axes):
+        raise TypeError(f'axes must be a matplotlib Axes (e.g. plt.gca()), got {type(axes).__name__}')
+    limits = []
+    for name, lim in (('xlim', xlim), ('ylim', ylim)):
+        limits.append(lim)
+        if lim is None:
+            continue
+        try:
+            low, high = (float(v) for v in lim)
+        except (TypeError, ValueError):
+            raise TypeError(f'{name} must be None or two numbers (low, high), got {lim!r:.60}') from None
+        if not (np.isfinite(low) and np.isfinite(high) and low != high):
+            raise ValueError(f'{name} must be two different finite numbers, got {lim!r:.60}')
+        limits[-1] = (low, high)
+    for name, scale in (('xscale', xscale), ('yscale', yscale)):
+        if not (isinstance(scale, str) and scale in SCALES):
+            raise ValueError(f'{name} must be one of {SCALES}, got {scale!r:.60}')
+    if legend is not None and (isinstance(legend, str) or not isinstance(legend, (list, tuple))
+                               or not all(isinstance(label, str) for label in legend)):
+        raise TypeError(f'legend must be None or a list of strings, got {legend!r:.60}')
+    return tuple(limits)
+
+
+# notebooks/04_calculus.ipynb, In [7]
+SCALES = ('linear', 'log', 'symlog', 'logit')
+
+
+# notebooks/04_calculus.ipynb, In [8]
 def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend) -> None:
     """Label a matplotlib Axes, set its limits and scales, add a legend and a grid."""
+    xlim, ylim = _check_axes_args(axes, xlim, ylim, xscale, yscale, legend)  # cell above
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
     axes.set_xscale(xscale)
@@ -48,7 +80,7 @@ def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend) -> None:
     axes.grid(True)
 
 
-# notebooks/04_calculus.ipynb, In [8]
+# notebooks/04_calculus.ipynb, In [9]
 def _has_one_axis(X) -> bool:
     """True if X is a single series (1-D array or tensor, or a list of numbers)."""
     if hasattr(X, 'ndim'):
@@ -57,7 +89,7 @@ def _has_one_axis(X) -> bool:
             and (isinstance(X[0], str) or not hasattr(X[0], '__len__')))
 
 
-# notebooks/04_calculus.ipynb, In [8]
+# notebooks/04_calculus.ipynb, In [9]
 def _as_series(data, name: str) -> np.ndarray:
     """Convert one series to a non-empty 1-D float array; `name` is used in error messages."""
     if isinstance(data, torch.Tensor):
@@ -73,11 +105,13 @@ def _as_series(data, name: str) -> np.ndarray:
     return array
 
 
-# notebooks/04_calculus.ipynb, In [9]
+# notebooks/04_calculus.ipynb, In [10]
 def _as_series_list(data, name: str) -> list[np.ndarray]:
     """Turn a series or a list of series into a list of 1-D arrays."""
     if _has_one_axis(data):
         return [_as_series(data, name)]
+    if getattr(data, 'ndim', None) == 0:
+        raise ValueError(f'{name} must be a series of numbers, got a single number {data!r:.60}')
     if isinstance(data, (str, bytes)) or not hasattr(data, '__len__'):
         raise TypeError(f'{name} must be a series of numbers or a list of series, got {data!r:.80}')
     if len(data) == 0:
@@ -85,7 +119,7 @@ def _as_series_list(data, name: str) -> list[np.ndarray]:
     return [_as_series(item, f'{name}[{i}]') for i, item in enumerate(data)]
 
 
-# notebooks/04_calculus.ipynb, In [10]
+# notebooks/04_calculus.ipynb, In [11]
 def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
          xscale='linear', yscale='linear', fmts=('-', 'm--', 'g-.', 'r:'),
          figsize=(3.5, 2.5), axes=None) -> None:
@@ -102,11 +136,12 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
     for i, (x, y) in enumerate(zip(xs, ys)):
         if x is not None and len(x) != len(y):
             raise ValueError(f'X and Y[{i}] must have the same length, got {len(x)} and {len(y)}')
-    if isinstance(fmts, str) or len(fmts) == 0:
-        raise ValueError(f'fmts must be a non-empty sequence of format strings, got {fmts!r}')
+    if not isinstance(fmts, (list, tuple)) or not fmts or not all(isinstance(f, str) for f in fmts):
+        raise TypeError(f'fmts must be a non-empty list or tuple of format strings, got {fmts!r:.60}')
     set_figsize(figsize)
     if axes is None:
         axes = plt.gca()
+    _check_axes_args(axes, xlim, ylim, xscale, yscale, legend)  # before drawing
     axes.cla()
     for x, y, fmt in zip(xs, ys, itertools.cycle(fmts)):
         if x is None:

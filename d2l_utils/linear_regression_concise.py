@@ -2,7 +2,7 @@
 """Linear Regression, Concisely: helpers saved with #@save in notebooks/09_linear_regression_concise.ipynb."""
 import torch
 from torch.utils import data
-from d2l_utils.linear_regression_scratch import _check_batch_size
+from d2l_utils.linear_regression_scratch import check_positive_int, check_tensor
 
 
 __all__ = ['torch', 'data', 'load_array']
@@ -11,9 +11,14 @@ __all__ = ['torch', 'data', 'load_array']
 # notebooks/09_linear_regression_concise.ipynb, In [4]
 def load_array(data_arrays: tuple[torch.Tensor, ...], batch_size: int, is_train: bool = True) -> data.DataLoader:
     """A DataLoader over the rows of data_arrays in minibatches; shuffled when is_train."""
-    _check_batch_size(batch_size)  # the same check as d2l.data_iter (chapter 08)
-    lengths = [len(array) for array in data_arrays]
+    if isinstance(data_arrays, torch.Tensor) or not isinstance(data_arrays, (tuple, list)):
+        raise TypeError(f'data_arrays must be a tuple of tensors, got {type(data_arrays).__name__}')
+    arrays = [check_tensor(a, f'data_arrays[{i}]', min_ndim=1) for i, a in enumerate(data_arrays)]
+    check_positive_int(batch_size, 'batch_size')  # the checks of chapter 08
+    if not isinstance(is_train, bool):
+        raise TypeError(f'is_train must be True or False, got {is_train!r:.60}')
+    lengths = [len(array) for array in arrays]
     if not lengths or len(set(lengths)) > 1:
         raise ValueError(f'data_arrays must hold one or more tensors of the same length, got lengths {lengths}')
-    dataset = data.TensorDataset(*data_arrays)
+    dataset = data.TensorDataset(*arrays)
     return data.DataLoader(dataset, batch_size, shuffle=is_train)

@@ -168,9 +168,9 @@ def test_svg_is_deterministic():
         (dict(X=5), TypeError, "X must be a series of numbers"),
         (dict(X=None), TypeError, "X must be a series of numbers"),
         (dict(X=[[[1, 2]]]), ValueError, r"X\[0\] must be one-dimensional"),
-        (dict(X=[1, 2], fmts=()), ValueError, "fmts must be a non-empty sequence"),
-        (dict(X=[1, 2], fmts="r-"), ValueError, "fmts must be a non-empty sequence"),
-        (dict(X=[1, 2], figsize=(0, 2)), ValueError, "figsize must be positive"),
+        (dict(X=[1, 2], fmts=()), TypeError, "fmts must be a non-empty list or tuple"),
+        (dict(X=[1, 2], fmts="r-"), TypeError, "fmts must be a non-empty list or tuple"),
+        (dict(X=[1, 2], figsize=(0, 2)), ValueError, "figsize must be two finite positive numbers"),
         (dict(X=[1, 2], figsize="big"), TypeError, "figsize must be two numbers"),
     ],
 )

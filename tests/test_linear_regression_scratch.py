@@ -203,7 +203,7 @@ def test_sgd_accepts_a_generator_of_parameters():
 @pytest.mark.parametrize("lr", [0, -0.1])
 def test_sgd_rejects_non_positive_lr(lr):
     w, b = params_with_grads()
-    with pytest.raises(ValueError, match="lr must be positive"):
+    with pytest.raises(ValueError, match="lr must be a finite positive number"):
         d2l.sgd([w, b], lr, 8)
 
 
