@@ -65,6 +65,13 @@ def _check_axes_args(axes, xlim, ylim, xscale, yscale, legend) -> tuple:
 SCALES = ('linear', 'log', 'symlog', 'logit')
 
 
+# notebooks/04_calculus.ipynb, In [7]
+def _check_fmts(fmts) -> None:
+    """Raise TypeError unless fmts is a non-empty list or tuple of format strings."""
+    if not isinstance(fmts, (list, tuple)) or not fmts or not all(isinstance(f, str) for f in fmts):
+        raise TypeError(f'fmts must be a non-empty list or tuple of format strings, got {fmts!r:.60}')
+
+
 # notebooks/04_calculus.ipynb, In [8]
 def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend) -> None:
     """Label a matplotlib Axes, set its limits and scales, add a legend and a grid."""
@@ -111,7 +118,7 @@ def _as_series_list(data, name: str) -> list[np.ndarray]:
     if _has_one_axis(data):
         return [_as_series(data, name)]
     if getattr(data, 'ndim', None) == 0:
-        raise ValueError(f'{name} must be a series of numbers, got a single number {data!r:.60}')
+        raise ValueError(f'{name} must be a series, got the single value {data!r:.40}')
     if isinstance(data, (str, bytes)) or not hasattr(data, '__len__'):
         raise TypeError(f'{name} must be a series of numbers or a list of series, got {data!r:.80}')
     if len(data) == 0:
@@ -136,8 +143,7 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
     for i, (x, y) in enumerate(zip(xs, ys)):
         if x is not None and len(x) != len(y):
             raise ValueError(f'X and Y[{i}] must have the same length, got {len(x)} and {len(y)}')
-    if not isinstance(fmts, (list, tuple)) or not fmts or not all(isinstance(f, str) for f in fmts):
-        raise TypeError(f'fmts must be a non-empty list or tuple of format strings, got {fmts!r:.60}')
+    _check_fmts(fmts)  # with set_axes' checks, in the collapsed cell
     set_figsize(figsize)
     if axes is None:
         axes = plt.gca()

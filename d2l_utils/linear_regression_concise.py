@@ -11,9 +11,9 @@ __all__ = ['torch', 'data', 'load_array']
 # notebooks/09_linear_regression_concise.ipynb, In [4]
 def load_array(data_arrays: tuple[torch.Tensor, ...], batch_size: int, is_train: bool = True) -> data.DataLoader:
     """A DataLoader over the rows of data_arrays in minibatches; shuffled when is_train."""
-    if isinstance(data_arrays, torch.Tensor) or not isinstance(data_arrays, (tuple, list)):
-        raise TypeError(f'data_arrays must be a tuple of tensors, got {type(data_arrays).__name__}')
-    arrays = [check_tensor(a, f'data_arrays[{i}]', min_ndim=1) for i, a in enumerate(data_arrays)]
+    if not isinstance(data_arrays, (tuple, list)):  # a single tensor is not a tuple of them
+        raise TypeError(f'data_arrays must be a tuple of tensors, got {data_arrays!r:.30}')
+    arrays = [check_tensor(a, f'data_arrays[{i}]', 1) for i, a in enumerate(data_arrays)]
     check_positive_int(batch_size, 'batch_size')  # the checks of chapter 08
     if not isinstance(is_train, bool):
         raise TypeError(f'is_train must be True or False, got {is_train!r:.60}')

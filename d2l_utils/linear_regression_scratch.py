@@ -62,7 +62,8 @@ def data_iter(batch_size: int, features: torch.Tensor,
               labels: torch.Tensor) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Yield (features, labels) minibatches in a random order; the last one may be smaller."""
     check_positive_int(batch_size, 'batch_size')
-    check_tensor(features, 'features', min_ndim=1), check_tensor(labels, 'labels', min_ndim=1)
+    check_tensor(features, 'features', min_ndim=1)
+    check_tensor(labels, 'labels', min_ndim=1)
     num_examples = len(features)  # the number of rows = EXAMPLES, not features
     if len(labels) != num_examples:
         raise ValueError(f'features and labels must have the same length, got {num_examples} and {len(labels)}')
@@ -79,7 +80,8 @@ def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     try:
         return X @ w + b
     except RuntimeError as err:  # shapes or dtypes that do not fit: say which arguments
-        raise ValueError(f'X {tuple(X.shape)}, w {tuple(w.shape)} and b {tuple(b.shape)} do not fit: {err}') from None
+        shapes = f'X {tuple(X.shape)}, w {tuple(w.shape)}, b {tuple(b.shape)}'
+        raise ValueError(f'{shapes} do not fit: {err}') from None
 
 
 # notebooks/08_linear_regression_scratch.ipynb, In [14]

@@ -72,7 +72,8 @@ def check_grad(f, x: torch.Tensor, grad: torch.Tensor | None = None, eps: float 
     if grad is not None and grad.shape != x.shape:
         raise ValueError(f'grad must have the shape of x, {tuple(x.shape)}, got {tuple(grad.shape)}')
     for name, tol in (('rtol', rtol), ('atol', atol)):
-        if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 <= tol < math.inf:
+        number = isinstance(tol, (int, float)) and not isinstance(tol, bool)
+        if not (number and 0 <= tol < math.inf):
             raise ValueError(f'{name} must be a finite number >= 0, got {tol!r:.60}')
     if grad is None:
         grad = _autograd_grad(f, x)
@@ -137,7 +138,7 @@ def plot_contour(f, xlim, ylim, points=None, levels=10, xlabel='$x_1$', ylabel='
     _check_levels(levels)
     points = None if points is None else _as_points(points)
     if axes is not None and not isinstance(axes, plt.Axes):
-        raise TypeError(f'axes must be a matplotlib Axes or None, got {type(axes).__name__}')
+        raise TypeError(f'axes must be an Axes or None, got {type(axes).__name__}')
     x1 = torch.linspace(*xlim, resolution, dtype=torch.float64)
     x2 = torch.linspace(*ylim, resolution, dtype=torch.float64)
     Z = torch.stack([torch.stack([_scalar_value(f, torch.stack([a, b])) for a in x1]) for b in x2])

@@ -1,6 +1,7 @@
 """Changes to an SVG figure for negative controls: invisible jitter, a 1-px move, a colour, a label."""
 from __future__ import annotations
 
+import itertools
 import random
 import re
 
@@ -29,9 +30,8 @@ def move_line(svg: str, pixels: float = 1.0) -> str:
     """Shift the first plotted line (the first Line2D path clipped to the axes) down by `pixels`."""
     match = re.search(r'<g id="line2d_\d+">\s*<path d="([^"]*)" clip-path', svg)
     assert match, "no plotted line in this figure"
-    numbers = iter(range(10 ** 9))
-    moved = NUMBER.sub(
-        lambda m: f"{float(m[0]) + pixels:f}" if next(numbers) % 2 else m[0], match[1])  # y coordinates
+    count = itertools.count()  # numbers alternate x, y: move every second one
+    moved = NUMBER.sub(lambda m: f"{float(m[0]) + pixels:f}" if next(count) % 2 else m[0], match[1])
     return svg[: match.start(1)] + moved + svg[match.end(1):]
 
 

@@ -1,6 +1,6 @@
 """The numerical environment of every notebook run: the one place that makes outputs reproducible.
 
-    python -m tools.numerics        # print the variables this machine gets, and why
+    python -m tools.numerics        # print the variables this machine gets
 
 Committed outputs are compared with what running a notebook produces (strict nbval). PyTorch's
 math libraries choose their kernels by CPU, and the last bits of float results change with them:
@@ -16,9 +16,9 @@ math libraries choose their kernels by CPU, and the last bits of float results c
   disagree: every library gets one thread. The course's tensors are small; one thread is enough.
 
 FIXED variables are always set. ATEN_CPU_CAPABILITY is kept when it is already set, so a test can
-simulate another CPU (tests/test_portability.py). Everything that starts a notebook kernel calls apply(): the root
-conftest.py (make test, make test-nb, plain pytest), tools/execute.py (make execute) and
-tools/lab.py (make lab, so a learner sees the committed numbers).
+simulate another CPU (tests/test_portability.py). Everything that starts a notebook kernel calls
+apply(): the root conftest.py (make test, make test-nb, plain pytest), tools/execute.py
+(make execute) and tools/lab.py (make lab, so a learner sees the committed numbers).
 """
 from __future__ import annotations
 
