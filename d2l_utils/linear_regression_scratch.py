@@ -76,7 +76,8 @@ def data_iter(batch_size: int, features: torch.Tensor,
 # notebooks/08_linear_regression_scratch.ipynb, In [12]
 def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """The linear model Xw + b."""
-    check_tensor(X, 'X', min_ndim=1), check_tensor(w, 'w', min_ndim=1), check_tensor(b, 'b')
+    check_tensor(X, 'X', min_ndim=1), check_tensor(w, 'w', min_ndim=1)
+    check_tensor(b, 'b')
     try:
         return X @ w + b
     except RuntimeError as err:  # shapes or dtypes that do not fit: say which arguments
