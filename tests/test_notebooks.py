@@ -66,8 +66,54 @@ def test_ends_with_summary_and_exercises_with_solutions(notebook):
     assert len(solutions) >= 3, "each chapter has at least three worked solutions"
     for cell in solutions:
         assert cell.cell_type == "code", "solutions are code cells that run under the tests"
-        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, "solutions are collapsed"
-        assert cell.metadata["slideshow"]["slide_type"] == "skip", "solutions are not shown on slides"
+
+
+ANSWER = re.compile(r"<details><summary>[^<]+</summary>\n\n.+\n\n</details>", re.DOTALL)
+
+
+def test_answers_stay_hidden_until_asked(notebook):
+    """Every cell after the exercise list is an answer, and none shows until the learner opens it."""
+    path, nb = notebook
+    start = next(i for i, c in enumerate(nb.cells) if c.source.startswith("## Exercises"))
+    answers = nb.cells[start + 1:]
+    assert answers, "the exercises have worked answers"
+    for index, cell in enumerate(answers, start + 1):
+        where = f"{path.name}, cell {index}"
+        assert cell.metadata.get("slideshow", {}).get("slide_type") == "skip", f"{where}: answers are not on slides"
+        if cell.cell_type == "markdown":
+            # A blank line after <summary> and before </details> lets Markdown and math render inside.
+            assert ANSWER.fullmatch(cell.source), f"{where}: wrap the answer in <details><summary>…</summary>"
+        else:
+            assert "solution" in cell.metadata.get("tags", []), f"{where}: tag answer code `solution`"
+            hidden = cell.metadata.get("jupyter", {})
+            assert hidden.get("source_hidden") is True and hidden.get("outputs_hidden") is True, (
+                f"{where}: collapse the answer's source and outputs (jupyter.source_hidden/outputs_hidden)"
+            )
+
+
+# On a 1280x720 slide a code line of 90 characters and an output line of 100 fit without wrapping.
+MAX_CODE_LINE, MAX_OUTPUT_LINE = 90, 100
+
+
+def output_lines(cell) -> list[str]:
+    lines = []
+    for out in cell.outputs:
+        text = out.get("text", "") if out.output_type == "stream" else out.get("data", {}).get("text/plain", "")
+        if "image/svg+xml" not in out.get("data", {}):
+            lines += text.splitlines()
+    return lines
+
+
+def test_lines_fit_on_a_slide(notebook):
+    path, nb = notebook
+    long = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or cell.metadata.get("slideshow", {}).get("slide_type") == "skip":
+            continue
+        long += [f"[{index}] code {len(l)}: {l}" for l in cell.source.splitlines() if len(l) > MAX_CODE_LINE]
+        long += [f"[{index}] output {len(l)}: {l}" for l in output_lines(cell) if len(l) > MAX_OUTPUT_LINE]
+    assert not long, f"{path.name}: lines too wide for a slide (code {MAX_CODE_LINE}, output {MAX_OUTPUT_LINE}):\n" + (
+        "\n".join(long))
 
 
 def test_kernelspec_and_language(notebook):
