@@ -186,8 +186,22 @@ def test_rise_renders_the_deck(browser, lab, screenshots, path):
         s => { const e = document.querySelector('.reveal ' + s); return e ? e.textContent : null; })""")
     css = page.evaluate("Array.from(document.querySelectorAll('link[rel=stylesheet]')).map(l => l.href)")
     page.screenshot(path=str(screenshots / f"rise-{path.stem}-title.png"))
+    # RISE lays out only the slides near the current one; show them all at once to measure each.
+    # Hidden fragments keep their space, so each height is that of the slide fully stepped through.
+    page.add_style_tag(content=".reveal .slides section { display: block !important; }")
+    page.wait_for_timeout(300)
+    heights = page.evaluate("""() => Array.from(document.querySelectorAll('.reveal .slides section'))
+        .filter(s => !s.querySelector('section'))
+        .map(s => ({height: s.scrollHeight, title: (s.querySelector('h1, h2, h3') || {textContent: ''})
+                    .textContent.replace('¶', '').slice(0, 60)}))""")
+    (screenshots / f"rise-{path.stem}-slide-heights.txt").write_text(
+        "".join(f"{i + 1:>4} {h['height']:5d}px  {h['title']}\n" for i, h in enumerate(heights)))
     page.close()
     assert slides_shown == slides.expected_slides(nb), "RISE shows a different number of slides than the metadata"
+    assert len(heights) == slides_shown
+    screen = nb.metadata["rise"]["height"]
+    too_tall = [h for h in heights if h["height"] > screen]
+    assert not too_tall, f"live RISE slides taller than the {screen}-px screen; split or shorten them: {too_tall}"
     assert marks[0] == "Deep Learning Math & Tooling" and marks[1].endswith(nb.metadata["rise"]["footer"].split("· ")[1][:-6])
     assert any(h.endswith("/notebooks/rise.css") for h in css), "RISE did not load the course stylesheet"
 
@@ -246,3 +260,81 @@ def test_opening_and_saving_chapters_leaves_the_clone_clean(lab_page, lab, scree
                             capture_output=True, text=True, check=True).stdout
     diff = subprocess.run(["git", "-C", str(lab.root), "diff", "--stat"], capture_output=True, text=True).stdout
     assert status == "", f"saving unchanged chapters modified the clone:\n{status}{diff}"
+
+
+# For the cells from `start` on: scroll each into view and report what a learner sees of it.
+ANSWER_VIEW = """async start => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  const shown = el => !!el && el.checkVisibility() && el.getBoundingClientRect().height > 0;
+  const seen = [];
+  for (let i = start; i < nb.widgets.length; i++) {
+    await nb.scrollToItem(i, 'center');
+    await new Promise(r => requestAnimationFrame(() => setTimeout(r, 30)));
+    const node = nb.widgets[i].node;
+    const details = Array.from(node.querySelectorAll('.jp-RenderedMarkdown details'));
+    seen.push({
+      index: i,
+      kind: nb.widgets[i].model.type,
+      summaries: details.filter(d => shown(d.querySelector('summary'))).length,
+      open: details.filter(d => d.open).length,
+      // Anything inside <details> but its <summary>, any editor, any output: none should show.
+      answerText: details.flatMap(d => Array.from(d.children).filter(c => c.tagName !== 'SUMMARY')).filter(shown).length,
+      code: Array.from(node.querySelectorAll('.jp-InputArea .cm-editor')).filter(shown).length,
+      outputs: Array.from(node.querySelectorAll('.jp-OutputArea-output')).filter(shown).length,
+      placeholders: Array.from(node.querySelectorAll('.jp-InputPlaceholder, .jp-OutputPlaceholder')).filter(shown).length,
+    });
+  }
+  return seen;
+}"""
+
+
+def exercises_index(nb) -> int:
+    return next(i for i, c in enumerate(nb.cells) if c.source.startswith("## Exercises"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_answers_are_hidden_on_first_open(lab_page, screenshots, path):
+    """Below the exercise list a learner sees only 'Answer N' lines and collapsed cells, no answer."""
+    nb = nbformat.read(path, as_version=4)
+    start = exercises_index(nb) + 1
+    open_in_lab(lab_page, path.name)
+    lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
+    seen = lab_page.evaluate(ANSWER_VIEW, start)
+    assert len(seen) == len(nb.cells) - start
+    for cell, view in zip(nb.cells[start:], seen):
+        where = f"{path.name} cell {view['index']}"
+        assert view["answerText"] == view["code"] == view["outputs"] == view["open"] == 0, f"{where} shows its answer: {view}"
+        if cell.cell_type == "markdown":
+            assert view["summaries"] == 1, f"{where}: no 'Answer' line to click: {view}"
+        else:
+            assert view["placeholders"] >= 1, f"{where}: a code answer shows no collapsed placeholder: {view}"
+    lab_page.screenshot(path=str(screenshots / f"lab-answers-{path.stem}.png"))
+
+
+def test_one_click_reveals_an_answer(lab_page, screenshots):
+    """Clicking 'Answer N' opens the worked answer; clicking a collapsed solution shows its code and figure."""
+    path = next(p for p in NOTEBOOKS if any(
+        "solution" in c.metadata.get("tags", []) and any("image/svg+xml" in o.get("data", {}) for o in c.outputs)
+        for c in nbformat.read(p, as_version=4).cells))
+    nb = nbformat.read(path, as_version=4)
+    start = exercises_index(nb) + 1
+    text = next(i for i in range(start, len(nb.cells)) if nb.cells[i].cell_type == "markdown")
+    code = next(i for i in range(start, len(nb.cells)) if any("image/svg+xml" in o.get("data", {})
+                                                              for o in nb.cells[i].get("outputs", [])))
+    open_in_lab(lab_page, path.name)
+    lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
+    cell = "(i => window.jupyterapp.shell.currentWidget.content.widgets[i].node)"
+
+    lab_page.evaluate("async i => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')", text)
+    lab_page.evaluate(f"i => {cell}(i).querySelector('summary').click()", text)
+    view = lab_page.evaluate(ANSWER_VIEW, text)[0]
+    assert view["open"] == 1 and view["answerText"] >= 1, f"one click did not reveal answer text: {view}"
+
+    lab_page.evaluate("async i => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')", code)
+    for kind in ("Input", "Output"):
+        lab_page.evaluate(f"i => {cell}(i).querySelector('.jp-{kind}Placeholder .jp-Placeholder-content').click()", code)
+    lab_page.wait_for_timeout(300)
+    view = lab_page.evaluate(ANSWER_VIEW, code)[0]
+    svg = lab_page.evaluate(f"i => {cell}(i).querySelectorAll('.jp-RenderedSVG img, .jp-RenderedSVG svg').length", code)
+    lab_page.screenshot(path=str(screenshots / f"lab-answer-revealed-{path.stem}.png"))
+    assert view["code"] == 1 and view["outputs"] >= 1 and svg >= 1, f"the solution's code and figure did not show: {view}"
