@@ -168,3 +168,21 @@ def test_index_page_in_chromium(browser, watch, built):
     page.wait_for_function(READY, timeout=30_000)
     assert not [p for p in problems.items if "request" in p], problems.items
     page.close()
+
+
+@pytest.mark.browser
+def test_a_question_gives_feedback_in_the_deck(browser, watch, built, screenshots):
+    from tests.test_quizzes import answer_wrong_then_right, first_quiz
+
+    path, div, wrong, right = first_quiz()
+    page, problems = open_deck(browser, watch, built, f"{path.stem}.slides.html")
+    page.evaluate("""div => { const Reveal = """ + REVEAL + """;
+        const i = Reveal.getIndices(document.getElementById(div).closest('section'));
+        Reveal.slide(i.h, i.v, Number.MAX_SAFE_INTEGER); }""", div)
+    page.wait_for_selector(f"#{div} .MCButton", state="visible", timeout=20_000)
+    after_wrong, after_right = answer_wrong_then_right(page, div, wrong, right)
+    page.screenshot(path=str(screenshots / f"{path.stem}-quiz.png"))
+    assert "Not this one" in after_wrong and after_right.strip() and "Not this one" not in after_right
+    assert "d2l.quiz(" not in page.content(), "the deck shows the code that builds a question"
+    assert not problems.items, "\n".join(problems.items)
+    page.close()

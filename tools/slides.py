@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 from nbconvert import SlidesExporter
+from traitlets.config import Config
 
 from tools import deck
 
@@ -114,6 +115,8 @@ def exporter_for(rise: dict) -> SlidesExporter:
         mathjax_url=MATHJAX,
         require_js_url=REQUIRE,
         jquery_url=JQUERY,
+        # A self-check question shows its question and choices, not the code that builds them.
+        config=Config({"TagRemovePreprocessor": {"enabled": True, "remove_input_tags": ["quiz"]}}),
     )
 
 

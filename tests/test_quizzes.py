@@ -1,0 +1,94 @@
+"""Self-check questions (cells tagged `quiz`): keys computed by the notebook, never typed, never stale.
+
+Strict nbval re-runs every quiz cell and compares its HTML output, which embeds the key, with the
+committed one; `d2l.quiz` raises when the computed answer is not among the choices. These tests check the
+rest: every chapter has questions, every key comes from code, and each committed key is well formed.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+KEY = re.compile(r'<script type="application/json" class="quiz-key">(.*?)</script>', re.DOTALL)
+
+
+def quizzes(path: Path) -> list[tuple[int, nbformat.NotebookNode]]:
+    nb = nbformat.read(path, as_version=4)
+    return [(i, c) for i, c in enumerate(nb.cells) if "quiz" in c.metadata.get("tags", [])]
+
+
+def quiz_call(source: str) -> ast.Call:
+    calls = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)
+             and isinstance(n.func, ast.Attribute) and n.func.attr == "quiz"]
+    assert len(calls) == 1, "a quiz cell asks one question with one d2l.quiz(...) call"
+    return calls[0]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_chapter_asks_at_least_three_questions(path):
+    assert len(quizzes(path)) >= 3
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_answer_keys_are_computed_not_typed(path):
+    for index, cell in quizzes(path):
+        call = quiz_call(cell.source)
+        answer = next((k.value for k in call.keywords if k.arg == "answer"), None)
+        if answer is None:
+            assert len(call.args) >= 3, f"cell {index}: pass the answer"
+            answer = call.args[2]
+        # A literal (or a tuple/list of literals) would be a typed key that can go stale.
+        assert not all(isinstance(n, (ast.Constant, ast.Tuple, ast.List, ast.UnaryOp, ast.USub, ast.Load))
+                       for n in ast.walk(answer)), f"cell {index}: the answer is typed in: {ast.unparse(answer)}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_keys_have_one_right_choice(path):
+    for index, cell in quizzes(path):
+        assert cell.cell_type == "code" and cell.metadata.get("jupyter", {}).get("source_hidden") is True, (
+            f"cell {index}: a quiz shows the question, not its code (collapse the source)")
+        assert cell.metadata["slideshow"]["slide_type"] != "skip", f"cell {index}: quizzes belong on the slides too"
+        html = "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
+        scripts = [o for o in cell.outputs if "application/javascript" in o.get("data", {})]
+        keys = KEY.findall(html)
+        assert len(keys) == 1 and len(scripts) == 1, f"cell {index}: expected one question and one script"
+        (question,) = json.loads(keys[0])
+        right = [a["answer"] for a in question["answers"] if a["correct"]]
+        assert len(right) == 1, f"cell {index}: {right}"
+        assert keys[0] in scripts[0]["data"]["application/javascript"], f"cell {index}: script and key differ"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_quiz_library_loads_once_per_notebook(path):
+    scripts = [o["data"]["application/javascript"] for _, c in quizzes(path) for o in c.outputs
+               if "application/javascript" in o.get("data", {})]
+    assert ["show_questions" in s for s in scripts] == [True] + [False] * (len(scripts) - 1)
+
+
+def first_quiz() -> tuple[Path, str, str, str]:
+    """(notebook, div id, a wrong choice, the right choice) of the course's first question."""
+    for path in NOTEBOOKS:
+        for _, cell in quizzes(path):
+            html = "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
+            (question,) = json.loads(KEY.search(html)[1])
+            right = next(a["answer"] for a in question["answers"] if a["correct"])
+            wrong = next(a["answer"] for a in question["answers"] if not a["correct"])
+            return path, re.search(r'<div id="(quiz\w+)"', html)[1], wrong, right
+    pytest.fail("no quiz in the course")
+
+
+def answer_wrong_then_right(page, div: str, wrong: str, right: str) -> tuple[str, str]:
+    """Click a wrong choice, then the right one; return the feedback shown after each click."""
+    quiz = page.locator(f"#{div}")
+    quiz.locator(".MCButton", has_text=wrong).first.click()
+    after_wrong = quiz.locator(".Feedback").inner_text()
+    quiz.locator(".MCButton", has_text=right).first.click()
+    return after_wrong, quiz.locator(".Feedback").inner_text()
+
