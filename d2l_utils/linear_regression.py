@@ -7,34 +7,34 @@ import time
 __all__ = ['Timer']
 
 
-# notebooks/07_linear_regression.ipynb, In [9]
+# notebooks/07_linear_regression.ipynb, In [16]
+def _check_not_empty(times: list[float]) -> None:
+    """Raise ValueError unless at least one time was recorded."""
+    if not times:
+        raise ValueError('Timer.times is empty: call stop() at least once before avg()')
+
+
+# notebooks/07_linear_regression.ipynb, In [17]
 class Timer:
     """Record several running times, measured with time.perf_counter."""
 
-    def __init__(self) -> None:
-        """Create an empty record and start the clock."""
+    def __init__(self) -> None:  # an empty record; the clock starts at once
         self.times: list[float] = []
         self.start()
 
-    def start(self) -> None:
-        """Start (or restart) the clock."""
+    def start(self) -> None:  # start (or restart) the clock
         self.tik = time.perf_counter()
 
-    def stop(self) -> float:
-        """Record the seconds since the last start() and return them."""
+    def stop(self) -> float:  # record and return the seconds since the last start()
         self.times.append(time.perf_counter() - self.tik)
         return self.times[-1]
 
     def avg(self) -> float:
-        """Return the average recorded time."""
-        if not self.times:
-            raise ValueError('Timer.times is empty: call stop() at least once before avg()')
+        _check_not_empty(self.times)
         return sum(self.times) / len(self.times)
 
     def sum(self) -> float:
-        """Return the total recorded time."""
         return sum(self.times)
 
-    def cumsum(self) -> list[float]:
-        """Return the running totals of the recorded times."""
+    def cumsum(self) -> list[float]:  # running totals
         return list(itertools.accumulate(self.times))
