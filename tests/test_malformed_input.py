@@ -51,6 +51,9 @@ def working_calls() -> dict[str, dict]:
     param.grad = torch.ones(2)
     square = lambda v: (v ** 2).sum()  # noqa: E731
     return {
+        "show_broadcast": dict(shape_a=(2, 1), shape_b=(3,)),
+        "show_strides": dict(t=torch.arange(6).reshape(2, 3)),
+        "quiz": dict(question="Which?", options=[1, 2], answer=2, explain="Two."),
         "use_svg_display": {},
         "set_figsize": dict(figsize=(3.5, 2.5)),
         "set_axes": dict(axes=d2l.plt.gca(), xlabel="x", ylabel="y", xlim=(0, 1), ylim=(0, 1),
