@@ -2,15 +2,17 @@
 """Helpers of the course, importable as the book's `d2l` package: `import d2l_utils as d2l`."""
 from .calculus import *  # notebooks/04_calculus.ipynb
 from .matrix_calculus import *  # notebooks/05_matrix_calculus.ipynb
+from .autograd import *  # notebooks/06_autograd.ipynb
 from .linear_regression import *  # notebooks/07_linear_regression.ipynb
 from .linear_regression_scratch import *  # notebooks/08_linear_regression_scratch.ipynb
 from .linear_regression_concise import *  # notebooks/09_linear_regression_concise.ipynb
-from . import calculus, matrix_calculus, linear_regression, linear_regression_scratch, linear_regression_concise
+from . import calculus, matrix_calculus, autograd, linear_regression, linear_regression_scratch, linear_regression_concise
 
 # Every public name once (torch, np and plt are re-exported by several modules).
 __all__ = list(dict.fromkeys([
     *calculus.__all__,
     *matrix_calculus.__all__,
+    *autograd.__all__,
     *linear_regression.__all__,
     *linear_regression_scratch.__all__,
     *linear_regression_concise.__all__,
