@@ -29,7 +29,6 @@ def _as_value(other, op: str) -> '_Node':
 # notebooks/06_autograd.ipynb, In [26]
 class _Node:
     """The bookkeeping of a Value: its number, its gradient and where it came from."""
-
     def __init__(self, data: float, _children=(), _local=(), _op=''):
         self.data = _real(data, 'data')   # the forward value (checks: hidden cell above)
         self.grad = 0.0                   # d(output)/d(self), filled in by backward()
@@ -55,7 +54,6 @@ class _Node:
 # notebooks/06_autograd.ipynb, In [27]
 class Value(_Node):
     """A scalar that records how it was computed, for reverse-mode autodiff."""
-
     def __add__(self, other) -> 'Value':
         other = _as_value(other, '+')
         return Value(self.data + other.data, (self, other), (1.0, 1.0), '+')
