@@ -3,16 +3,18 @@
 from .tensors import *  # notebooks/01_tensors.ipynb
 from .calculus import *  # notebooks/04_calculus.ipynb
 from .matrix_calculus import *  # notebooks/05_matrix_calculus.ipynb
+from .autograd import *  # notebooks/06_autograd.ipynb
 from .linear_regression import *  # notebooks/07_linear_regression.ipynb
 from .linear_regression_scratch import *  # notebooks/08_linear_regression_scratch.ipynb
 from .linear_regression_concise import *  # notebooks/09_linear_regression_concise.ipynb
-from . import tensors, calculus, matrix_calculus, linear_regression, linear_regression_scratch, linear_regression_concise
+from . import tensors, calculus, matrix_calculus, autograd, linear_regression, linear_regression_scratch, linear_regression_concise
 
 # Every public name once (torch, np and plt are re-exported by several modules).
 __all__ = list(dict.fromkeys([
     *tensors.__all__,
     *calculus.__all__,
     *matrix_calculus.__all__,
+    *autograd.__all__,
     *linear_regression.__all__,
     *linear_regression_scratch.__all__,
     *linear_regression_concise.__all__,

@@ -65,6 +65,8 @@ def working_calls() -> dict[str, dict]:
                            rtol=1e-5, atol=1e-8),
         "plot_contour": dict(f=square, xlim=(-1, 1), ylim=(-1, 1), points=[[0.5, 0.5]], levels=5, xlabel="a",
                              ylabel="b", arrow_scale=0.1, resolution=5, figsize=(3.5, 2.5), axes=None),
+        "Value": dict(data=2.0),
+        "topological_order": dict(value=d2l.Value(2.0) * 3.0),
         "Timer": {},
         "check_tensor": dict(value=torch.ones(2), name="t", min_ndim=1),
         "check_positive_int": dict(value=3, name="n"),
