@@ -8,36 +8,28 @@ from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
 
 
-__all__ = ['np', 'torch', 'plt', 'Axes', 'use_svg_display', 'set_figsize', 'SCALES', 'set_axes', 'plot']
+__all__ = ['np', 'torch', 'plt', 'Axes', 'SCALES', 'use_svg_display', 'set_figsize', 'set_axes', 'plot']
 
 
 # notebooks/04_calculus.ipynb, In [5]
-def use_svg_display() -> None:
-    """Show inline figures as SVG with fixed ids and no date or version, so reruns are identical."""
-    plt.rcParams['svg.hashsalt'] = 'd2l-utils'  # seed for the element ids matplotlib writes
-    plt.rcParams['svg.fonttype'] = 'none'  # keep text as text: smaller files, selectable labels
-    ipython = sys.modules.get('IPython')
-    if ipython is not None and ipython.get_ipython() is not None:  # only inside Jupyter/IPython
-        from matplotlib_inline import backend_inline
-        backend_inline.set_matplotlib_formats('svg', metadata={'Date': None, 'Creator': None})
+SCALES = ('linear', 'log', 'symlog', 'logit')
 
 
-# notebooks/04_calculus.ipynb, In [6]
-def set_figsize(figsize: tuple[float, float] = (3.5, 2.5)) -> None:
-    """Use SVG output and set the default size of new figures, in inches."""
+# notebooks/04_calculus.ipynb, In [5]
+def _as_figsize(figsize) -> tuple[float, float]:
+    """figsize as two finite positive floats (width, height) in inches."""
     try:
         width, height = (float(v) for v in figsize)
     except (TypeError, ValueError):
         raise TypeError(f'figsize must be two numbers (width, height), got {figsize!r}') from None
     if not (0 < width < np.inf and 0 < height < np.inf):
         raise ValueError(f'figsize must be two finite positive numbers, got {figsize!r}')
-    use_svg_display()
-    plt.rcParams['figure.figsize'] = (width, height)
+    return width, height
 
 
-# notebooks/04_calculus.ipynb, In [7]
+# notebooks/04_calculus.ipynb, In [5]
 def _check_axes_args(axes, xlim, ylim, xscale, yscale, legend) -> tuple:
-    """Raise TypeError/ValueError naming the argument set_axes could not use; return the limits as floats."""
+    """Raise TypeError/ValueError naming the argument set_axes cannot use; return float limits."""
     if not isinstance(axes, Axes):
         raise TypeError(f'axes must be a matplotlib Axes (e.g. plt.gca()), got {type(axes).__name__}')
     limits = []
@@ -61,33 +53,14 @@ def _check_axes_args(axes, xlim, ylim, xscale, yscale, legend) -> tuple:
     return tuple(limits)
 
 
-# notebooks/04_calculus.ipynb, In [7]
-SCALES = ('linear', 'log', 'symlog', 'logit')
-
-
-# notebooks/04_calculus.ipynb, In [7]
+# notebooks/04_calculus.ipynb, In [5]
 def _check_fmts(fmts) -> None:
     """Raise TypeError unless fmts is a non-empty list or tuple of format strings."""
     if not isinstance(fmts, (list, tuple)) or not fmts or not all(isinstance(f, str) for f in fmts):
         raise TypeError(f'fmts must be a non-empty list or tuple of format strings, got {fmts!r:.60}')
 
 
-# notebooks/04_calculus.ipynb, In [8]
-def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend) -> None:
-    """Label a matplotlib Axes, set its limits and scales, add a legend and a grid."""
-    xlim, ylim = _check_axes_args(axes, xlim, ylim, xscale, yscale, legend)  # cell above
-    axes.set_xlabel(xlabel)
-    axes.set_ylabel(ylabel)
-    axes.set_xscale(xscale)
-    axes.set_yscale(yscale)
-    axes.set_xlim(xlim)
-    axes.set_ylim(ylim)
-    if legend:
-        axes.legend(legend)
-    axes.grid(True)
-
-
-# notebooks/04_calculus.ipynb, In [9]
+# notebooks/04_calculus.ipynb, In [5]
 def _has_one_axis(X) -> bool:
     """True if X is a single series (1-D array or tensor, or a list of numbers)."""
     if hasattr(X, 'ndim'):
@@ -96,9 +69,9 @@ def _has_one_axis(X) -> bool:
             and (isinstance(X[0], str) or not hasattr(X[0], '__len__')))
 
 
-# notebooks/04_calculus.ipynb, In [9]
+# notebooks/04_calculus.ipynb, In [5]
 def _as_series(data, name: str) -> np.ndarray:
-    """Convert one series to a non-empty 1-D float array; `name` is used in error messages."""
+    """One series as a non-empty 1-D float array; `name` is used in error messages."""
     if isinstance(data, torch.Tensor):
         data = data.detach().cpu().numpy()
     try:
@@ -112,9 +85,9 @@ def _as_series(data, name: str) -> np.ndarray:
     return array
 
 
-# notebooks/04_calculus.ipynb, In [10]
+# notebooks/04_calculus.ipynb, In [5]
 def _as_series_list(data, name: str) -> list[np.ndarray]:
-    """Turn a series or a list of series into a list of 1-D arrays."""
+    """A series or a list of series as a list of 1-D arrays; errors name the entry, e.g. Y[1]."""
     if _has_one_axis(data):
         return [_as_series(data, name)]
     if getattr(data, 'ndim', None) == 0:
@@ -126,28 +99,68 @@ def _as_series_list(data, name: str) -> list[np.ndarray]:
     return [_as_series(item, f'{name}[{i}]') for i, item in enumerate(data)]
 
 
-# notebooks/04_calculus.ipynb, In [11]
+# notebooks/04_calculus.ipynb, In [5]
+def _as_xy(X, Y) -> tuple[list, list]:
+    """The series of X and Y paired as plot draws them (x is None when Y is None)."""
+    xs = _as_series_list(X, 'X')
+    if Y is None:
+        return [None] * len(xs), xs
+    ys = _as_series_list(Y, 'Y')
+    if len(xs) == 1:
+        xs = xs * len(ys)
+    elif len(xs) != len(ys):
+        raise ValueError(f'X has {len(xs)} series but Y has {len(ys)}: pass one X or one per Y')
+    for i, (x, y) in enumerate(zip(xs, ys)):
+        if len(x) != len(y):
+            raise ValueError(f'X and Y[{i}] must have the same length, got {len(x)} and {len(y)}')
+    return xs, ys
+
+
+# notebooks/04_calculus.ipynb, In [6]
+def use_svg_display() -> None:
+    """Show inline figures as SVG with fixed ids and no date or version."""
+    plt.rcParams['svg.hashsalt'] = 'd2l-utils'  # seed for the ids in the SVG
+    plt.rcParams['svg.fonttype'] = 'none'  # text stays text: smaller, selectable
+    ipython = sys.modules.get('IPython')
+    if ipython is not None and ipython.get_ipython() is not None:  # inside Jupyter
+        from matplotlib_inline import backend_inline
+        no_stamp = {'Date': None, 'Creator': None}  # reruns give identical bytes
+        backend_inline.set_matplotlib_formats('svg', metadata=no_stamp)
+
+
+# notebooks/04_calculus.ipynb, In [7]
+def set_figsize(figsize: tuple[float, float] = (3.5, 2.5)) -> None:
+    """Use SVG output and set the default size of new figures, in inches."""
+    figsize = _as_figsize(figsize)  # checks: collapsed cell above
+    use_svg_display()
+    plt.rcParams['figure.figsize'] = figsize
+
+
+# notebooks/04_calculus.ipynb, In [8]
+def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend) -> None:
+    """Label a matplotlib Axes, set its limits and scales, add a legend and a grid."""
+    xlim, ylim = _check_axes_args(axes, xlim, ylim, xscale, yscale, legend)  # checks
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.set_xscale(xscale)
+    axes.set_yscale(yscale)
+    axes.set_xlim(xlim)
+    axes.set_ylim(ylim)
+    if legend:
+        axes.legend(legend)
+    axes.grid(True)
+
+
+# notebooks/04_calculus.ipynb, In [9]
 def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
          xscale='linear', yscale='linear', fmts=('-', 'm--', 'g-.', 'r:'),
          figsize=(3.5, 2.5), axes=None) -> None:
     """Plot each series of Y against X (or X against its indices when Y is None)."""
-    xs = _as_series_list(X, 'X')
-    if Y is None:
-        xs, ys = [None] * len(xs), xs
-    else:
-        ys = _as_series_list(Y, 'Y')
-        if len(xs) == 1:
-            xs = xs * len(ys)
-        elif len(xs) != len(ys):
-            raise ValueError(f'X has {len(xs)} series but Y has {len(ys)}: pass one X or one per Y')
-    for i, (x, y) in enumerate(zip(xs, ys)):
-        if x is not None and len(x) != len(y):
-            raise ValueError(f'X and Y[{i}] must have the same length, got {len(x)} and {len(y)}')
-    _check_fmts(fmts)  # with set_axes' checks, in the collapsed cell
+    xs, ys = _as_xy(X, Y)  # lists of 1-D arrays; checks in the collapsed cell
+    _check_fmts(fmts)
     set_figsize(figsize)
-    if axes is None:
-        axes = plt.gca()
-    _check_axes_args(axes, xlim, ylim, xscale, yscale, legend)  # before drawing
+    axes = plt.gca() if axes is None else axes
+    _check_axes_args(axes, xlim, ylim, xscale, yscale, legend)  # before drawing anything
     axes.cla()
     for x, y, fmt in zip(xs, ys, itertools.cycle(fmts)):
         if x is None:

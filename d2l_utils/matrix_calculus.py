@@ -25,6 +25,20 @@ def _check_f_x_eps(f, x, eps) -> None:
 
 
 # notebooks/05_matrix_calculus.ipynb, In [6]
+def _check_grad_args(f, x, grad, eps, rtol, atol) -> None:
+    """Raise TypeError/ValueError naming the argument check_grad cannot use."""
+    _check_f_x_eps(f, x, eps)
+    if grad is not None and not isinstance(grad, torch.Tensor):
+        raise TypeError(f'grad must be a torch.Tensor or None, got {type(grad).__name__}')
+    if grad is not None and grad.shape != x.shape:
+        raise ValueError(f'grad must have the shape of x, {tuple(x.shape)}, got {tuple(grad.shape)}')
+    for name, tol in (('rtol', rtol), ('atol', atol)):
+        number = isinstance(tol, (int, float)) and not isinstance(tol, bool)
+        if not (number and 0 <= tol < math.inf):
+            raise ValueError(f'{name} must be a finite number >= 0, got {tol!r:.60}')
+
+
+# notebooks/05_matrix_calculus.ipynb, In [6]
 def _scalar_value(f, x: torch.Tensor) -> torch.Tensor:
     """f(x) as a 0-d tensor; raise if f does not return a scalar."""
     y = f(x)
@@ -39,8 +53,8 @@ def _scalar_value(f, x: torch.Tensor) -> torch.Tensor:
 
 # notebooks/05_matrix_calculus.ipynb, In [7]
 def numerical_grad(f, x: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
-    """Central-difference gradient of a scalar function f at x, shaped like x (use float64)."""
-    _check_f_x_eps(f, x, eps)
+    """Central-difference gradient of a scalar function f at x, shaped like x."""
+    _check_f_x_eps(f, x, eps)  # collapsed cell above
     x = x.detach()
     grad = torch.zeros(x.numel(), dtype=x.dtype, device=x.device)
     for i in range(x.numel()):
@@ -53,35 +67,27 @@ def numerical_grad(f, x: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
 
 # notebooks/05_matrix_calculus.ipynb, In [8]
 def _autograd_grad(f, x: torch.Tensor) -> torch.Tensor:
-    """Gradient of a scalar function f at x from PyTorch's autograd (zeros if f ignores x)."""
+    """Gradient of a scalar function f at x from autograd (zeros if f ignores x)."""
     x = x.detach().requires_grad_(True)
     y = _scalar_value(f, x)
     if not y.requires_grad:
         return torch.zeros_like(x)
-    (grad,) = torch.autograd.grad(y, x, allow_unused=True)  # None if y does not depend on x
+    (grad,) = torch.autograd.grad(y, x, allow_unused=True)  # None if y ignores x
     return torch.zeros_like(x) if grad is None else grad.detach()
 
 
 # notebooks/05_matrix_calculus.ipynb, In [8]
 def check_grad(f, x: torch.Tensor, grad: torch.Tensor | None = None, eps: float = 1e-6,
                rtol: float = 1e-5, atol: float = 1e-8) -> bool:
-    """True if grad (autograd's when None) matches the central-difference gradient of f at x."""
-    _check_f_x_eps(f, x, eps)
-    if grad is not None and not isinstance(grad, torch.Tensor):
-        raise TypeError(f'grad must be a torch.Tensor or None, got {type(grad).__name__}')
-    if grad is not None and grad.shape != x.shape:
-        raise ValueError(f'grad must have the shape of x, {tuple(x.shape)}, got {tuple(grad.shape)}')
-    for name, tol in (('rtol', rtol), ('atol', atol)):
-        number = isinstance(tol, (int, float)) and not isinstance(tol, bool)
-        if not (number and 0 <= tol < math.inf):
-            raise ValueError(f'{name} must be a finite number >= 0, got {tol!r:.60}')
+    """True if grad (autograd's if None) matches central differences of f at x."""
+    _check_grad_args(f, x, grad, eps, rtol, atol)  # collapsed cell above
     if grad is None:
         grad = _autograd_grad(f, x)
     numeric = numerical_grad(f, x, eps)
     return torch.allclose(grad.detach().to(numeric.dtype), numeric, rtol=rtol, atol=atol)
 
 
-# notebooks/05_matrix_calculus.ipynb, In [15]
+# notebooks/05_matrix_calculus.ipynb, In [18]
 def _as_limits(lim, name: str) -> tuple[float, float]:
     """(low, high) as two floats with low < high; `name` is used in error messages."""
     try:
@@ -93,7 +99,7 @@ def _as_limits(lim, name: str) -> tuple[float, float]:
     return low, high
 
 
-# notebooks/05_matrix_calculus.ipynb, In [15]
+# notebooks/05_matrix_calculus.ipynb, In [18]
 def _as_points(points) -> torch.Tensor:
     """Points as a float64 tensor of shape (k, 2)."""
     try:
@@ -107,7 +113,7 @@ def _as_points(points) -> torch.Tensor:
     return points
 
 
-# notebooks/05_matrix_calculus.ipynb, In [15]
+# notebooks/05_matrix_calculus.ipynb, In [18]
 def _check_levels(levels) -> None:
     """Raise unless levels is a positive int or an increasing list of numbers (matplotlib's contour)."""
     if isinstance(levels, int) and not isinstance(levels, bool):
@@ -120,10 +126,9 @@ def _check_levels(levels) -> None:
     raise ValueError(f'levels must be a positive int or an increasing list of numbers, got {levels!r:.60}')
 
 
-# notebooks/05_matrix_calculus.ipynb, In [16]
-def plot_contour(f, xlim, ylim, points=None, levels=10, xlabel='$x_1$', ylabel='$x_2$',
-                 arrow_scale: float = 0.1, resolution: int = 61, figsize=(3.5, 2.5), axes=None) -> None:
-    """Draw the contour lines of a scalar function f of a 2-vector, with gradient arrows at points."""
+# notebooks/05_matrix_calculus.ipynb, In [18]
+def _check_contour_args(f, xlim, ylim, points, levels, arrow_scale, resolution, axes) -> tuple:
+    """Raise TypeError/ValueError naming a bad argument; return xlim, ylim, points checked."""
     if not callable(f):
         raise TypeError(f'f must be a callable that maps a 2-vector to a scalar, got {type(f).__name__}')
     xlim, ylim = _as_limits(xlim, 'xlim'), _as_limits(ylim, 'ylim')
@@ -139,17 +144,28 @@ def plot_contour(f, xlim, ylim, points=None, levels=10, xlabel='$x_1$', ylabel='
     points = None if points is None else _as_points(points)
     if axes is not None and not isinstance(axes, plt.Axes):
         raise TypeError(f'axes must be an Axes or None, got {type(axes).__name__}')
+    return xlim, ylim, points
+
+
+# notebooks/05_matrix_calculus.ipynb, In [19]
+def plot_contour(f, xlim, ylim, points=None, levels=10, xlabel='$x_1$', ylabel='$x_2$',
+                 arrow_scale: float = 0.1, resolution: int = 61, figsize=(3.5, 2.5),
+                 axes=None) -> None:
+    """Draw contour lines of a scalar f of a 2-vector, with gradient arrows at points."""
+    xlim, ylim, points = _check_contour_args(f, xlim, ylim, points, levels, arrow_scale,
+                                             resolution, axes)  # collapsed cell above
     x1 = torch.linspace(*xlim, resolution, dtype=torch.float64)
     x2 = torch.linspace(*ylim, resolution, dtype=torch.float64)
-    Z = torch.stack([torch.stack([_scalar_value(f, torch.stack([a, b])) for a in x1]) for b in x2])
+    Z = torch.stack([torch.stack([_scalar_value(f, torch.stack([a, b])) for a in x1])
+                     for b in x2]).detach().numpy()  # Z[i, j] = f(x1[j], x2[i])
     set_figsize(figsize)
-    if axes is None:
-        axes = plt.gca()
-    axes.contour(x1.numpy(), x2.numpy(), Z.detach().numpy(), levels=levels, cmap='viridis')
+    axes = plt.gca() if axes is None else axes
+    axes.contour(x1.numpy(), x2.numpy(), Z, levels=levels, cmap='viridis')
     if points is not None:
         grads = torch.stack([_autograd_grad(f, p) for p in points])
-        axes.plot(points[:, 0].numpy(), points[:, 1].numpy(), 'o', color='tab:red', markersize=3)
-        axes.quiver(points[:, 0].numpy(), points[:, 1].numpy(), grads[:, 0].numpy(), grads[:, 1].numpy(),
-                    color='tab:red', angles='xy', scale_units='xy', scale=1 / arrow_scale, width=0.006)
+        px, py = points[:, 0].numpy(), points[:, 1].numpy()
+        axes.plot(px, py, 'o', color='tab:red', markersize=3)
+        axes.quiver(px, py, grads[:, 0].numpy(), grads[:, 1].numpy(), color='tab:red',
+                    angles='xy', scale_units='xy', scale=1 / arrow_scale, width=0.006)
     set_axes(axes, xlabel, ylabel, xlim, ylim, 'linear', 'linear', None)
     axes.set_aspect('equal')
