@@ -9,16 +9,25 @@ __all__ = ['torch', 'data', 'load_array']
 
 
 # notebooks/09_linear_regression_concise.ipynb, In [4]
-def load_array(data_arrays: tuple[torch.Tensor, ...], batch_size: int, is_train: bool = True) -> data.DataLoader:
-    """A DataLoader over the rows of data_arrays in minibatches; shuffled when is_train."""
+def _check_arrays(data_arrays) -> list[torch.Tensor]:
+    """Raise TypeError/ValueError unless data_arrays is a tuple of tensors of one length."""
     if not isinstance(data_arrays, (tuple, list)):  # a single tensor is not a tuple of them
         raise TypeError(f'data_arrays must be a tuple of tensors, got {data_arrays!r:.30}')
     arrays = [check_tensor(a, f'data_arrays[{i}]', 1) for i, a in enumerate(data_arrays)]
+    lengths = [len(array) for array in arrays]
+    if not lengths or len(set(lengths)) > 1:
+        raise ValueError('data_arrays must hold one or more tensors of the same length, '
+                         f'got lengths {lengths}')
+    return arrays
+
+
+# notebooks/09_linear_regression_concise.ipynb, In [5]
+def load_array(data_arrays: tuple[torch.Tensor, ...], batch_size: int,
+               is_train: bool = True) -> data.DataLoader:
+    """A DataLoader over the rows of data_arrays in minibatches; shuffled if is_train."""
+    arrays = _check_arrays(data_arrays)
     check_positive_int(batch_size, 'batch_size')  # the checks of chapter 08
     if not isinstance(is_train, bool):
         raise TypeError(f'is_train must be True or False, got {is_train!r:.60}')
-    lengths = [len(array) for array in arrays]
-    if not lengths or len(set(lengths)) > 1:
-        raise ValueError(f'data_arrays must hold one or more tensors of the same length, got lengths {lengths}')
     dataset = data.TensorDataset(*arrays)
     return data.DataLoader(dataset, batch_size, shuffle=is_train)

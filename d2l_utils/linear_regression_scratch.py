@@ -44,36 +44,40 @@ def check_number(value, name: str, positive: bool = False) -> float:
 
 
 # notebooks/08_linear_regression_scratch.ipynb, In [4]
-def synthetic_data(w: torch.Tensor, b: float, num_examples: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Features X ~ N(0, 1) and labels y = Xw + b + N(0, 0.01^2) noise, y of shape (num_examples, 1)."""
+def synthetic_data(w: torch.Tensor, b: float,
+                   num_examples: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Features X ~ N(0, 1), labels y = Xw + b + N(0, 0.01^2) noise, of shape (n, 1)."""
     if not isinstance(w, torch.Tensor) or not w.is_floating_point():
         raise TypeError(f'w must be a floating-point tensor, got {w!r:.60}')
     if w.ndim != 1:
-        raise ValueError(f'w must be 1-D (one weight per feature), got shape {tuple(w.shape)}')
+        raise ValueError(f'w must be 1-D (a weight per feature), got {tuple(w.shape)}')
     check_number(b, 'b'), check_positive_int(num_examples, 'num_examples')
+    # torch.normal(mean, std, size): mean 0 and standard deviation 1 for the features
     X = torch.normal(0, 1, (num_examples, len(w)), dtype=w.dtype)
     y = X @ w + b
-    y += torch.normal(0, 0.01, y.shape, dtype=w.dtype)  # normal noise with standard deviation 0.01
+    y += torch.normal(0, 0.01, y.shape, dtype=w.dtype)  # normal noise: mean 0, std 0.01
     return X, y.reshape((-1, 1))
 
 
-# notebooks/08_linear_regression_scratch.ipynb, In [9]
+# notebooks/08_linear_regression_scratch.ipynb, In [11]
 def data_iter(batch_size: int, features: torch.Tensor,
               labels: torch.Tensor) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """Yield (features, labels) minibatches in a random order; the last one may be smaller."""
+    """Yield (features, labels) minibatches in random order; the last may be smaller."""
     check_positive_int(batch_size, 'batch_size')
     check_tensor(features, 'features', min_ndim=1)
     check_tensor(labels, 'labels', min_ndim=1)
     num_examples = len(features)  # the number of rows = EXAMPLES, not features
     if len(labels) != num_examples:
-        raise ValueError(f'features and labels must have the same length, got {num_examples} and {len(labels)}')
+        raise ValueError(f'features and labels must have the same length, '
+                         f'got {num_examples} and {len(labels)}')
     indices = list(range(num_examples))
     random.shuffle(indices)
-    batches = [torch.tensor(indices[i:i + batch_size]) for i in range(0, num_examples, batch_size)]
+    starts = range(0, num_examples, batch_size)
+    batches = [torch.tensor(indices[i:i + batch_size]) for i in starts]
     return ((features[j], labels[j]) for j in batches)
 
 
-# notebooks/08_linear_regression_scratch.ipynb, In [12]
+# notebooks/08_linear_regression_scratch.ipynb, In [14]
 def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """The linear model Xw + b."""
     check_tensor(X, 'X', min_ndim=1), check_tensor(w, 'w', min_ndim=1)
@@ -85,24 +89,26 @@ def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         raise ValueError(f'{shapes} do not fit: {err}') from None
 
 
-# notebooks/08_linear_regression_scratch.ipynb, In [14]
+# notebooks/08_linear_regression_scratch.ipynb, In [16]
 def squared_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Half the squared error of each example; y is reshaped to y_hat's shape first."""
     check_tensor(y_hat, 'y_hat'), check_tensor(y, 'y')
     if y.numel() != y_hat.numel():
-        raise ValueError(f'y must have as many elements as y_hat, got {y.numel()} and {y_hat.numel()}')
+        raise ValueError(f'y must have as many elements as y_hat, '
+                         f'got {y.numel()} and {y_hat.numel()}')
     return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
 
 
-# notebooks/08_linear_regression_scratch.ipynb, In [16]
+# notebooks/08_linear_regression_scratch.ipynb, In [18]
 def sgd(params: Iterable[torch.Tensor], lr: float, batch_size: int) -> None:
-    """Minibatch SGD: param -= lr * param.grad / batch_size in place, then zero the gradients."""
+    """Minibatch SGD: param -= lr * param.grad / batch_size in place; then zero grads."""
     if isinstance(params, torch.Tensor) or not isinstance(params, Iterable):
         raise TypeError(f'params must be a list of tensors, got {type(params).__name__}')
     params = [check_tensor(param, f'params[{i}]') for i, param in enumerate(params)]
     check_number(lr, 'lr', positive=True), check_positive_int(batch_size, 'batch_size')
     if any(param.grad is None for param in params):
-        raise ValueError('params holds parameters without gradients: set requires_grad=True and call backward() first')
+        raise ValueError('params holds parameters without gradients: '
+                         'set requires_grad=True and call backward() first')
     with torch.no_grad():  # the update itself must not become part of the graph
         for param in params:
             param -= lr * param.grad / batch_size

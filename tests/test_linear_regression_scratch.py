@@ -240,3 +240,22 @@ def test_training_recovers_the_true_parameters():
     with torch.no_grad():
         loss = d2l.squared_loss(d2l.linreg(features, w, b), labels).mean().item()
     assert loss <= 1.2 * 0.01 ** 2 / 2
+
+
+# ---------------------------------------------------------------- the learning-rate limit (chapter 08, exercise 1)
+
+@pytest.mark.parametrize("factor, converges", [(0.95, True), (1.05, False)])
+def test_full_batch_sgd_converges_below_two_over_lambda_max_only(factor, converges):
+    """Full-batch steps of sgd on squared_loss converge iff lr < 2 / lambda_max of X1^T X1 / n."""
+    torch.manual_seed(0)
+    X, y = d2l.synthetic_data(TRUE_W.double(), TRUE_B, 200)
+    X1 = torch.cat([X, torch.ones(len(X), 1, dtype=X.dtype)], dim=1)
+    lr = factor * 2 / torch.linalg.eigvalsh(X1.T @ X1 / len(X)).max().item()
+    w = torch.zeros(2, 1, dtype=X.dtype, requires_grad=True)
+    b = torch.zeros(1, dtype=X.dtype, requires_grad=True)
+    for _ in range(300):
+        d2l.squared_loss(d2l.linreg(X, w, b), y).sum().backward()
+        d2l.sgd([w, b], lr, len(X))
+    with torch.no_grad():
+        loss = d2l.squared_loss(d2l.linreg(X, w, b), y).mean().item()
+    assert (loss < 1e-3) == converges, loss
