@@ -59,7 +59,7 @@ def synthetic_data(w: torch.Tensor, b: float,
     return X, y.reshape((-1, 1))
 
 
-# notebooks/08_linear_regression_scratch.ipynb, In [11]
+# notebooks/08_linear_regression_scratch.ipynb, In [12]
 def data_iter(batch_size: int, features: torch.Tensor,
               labels: torch.Tensor) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Yield (features, labels) minibatches in random order; the last may be smaller."""
@@ -77,7 +77,7 @@ def data_iter(batch_size: int, features: torch.Tensor,
     return ((features[j], labels[j]) for j in batches)
 
 
-# notebooks/08_linear_regression_scratch.ipynb, In [14]
+# notebooks/08_linear_regression_scratch.ipynb, In [16]
 def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """The linear model Xw + b."""
     check_tensor(X, 'X', min_ndim=1), check_tensor(w, 'w', min_ndim=1)
@@ -89,7 +89,7 @@ def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         raise ValueError(f'{shapes} do not fit: {err}') from None
 
 
-# notebooks/08_linear_regression_scratch.ipynb, In [16]
+# notebooks/08_linear_regression_scratch.ipynb, In [18]
 def squared_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Half the squared error of each example; y is reshaped to y_hat's shape first."""
     check_tensor(y_hat, 'y_hat'), check_tensor(y, 'y')
@@ -99,7 +99,7 @@ def squared_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
 
 
-# notebooks/08_linear_regression_scratch.ipynb, In [18]
+# notebooks/08_linear_regression_scratch.ipynb, In [20]
 def sgd(params: Iterable[torch.Tensor], lr: float, batch_size: int) -> None:
     """Minibatch SGD: param -= lr * param.grad / batch_size in place; then zero grads."""
     if isinstance(params, torch.Tensor) or not isinstance(params, Iterable):
