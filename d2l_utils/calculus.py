@@ -11,11 +11,11 @@ from matplotlib.axes import Axes
 __all__ = ['np', 'torch', 'plt', 'Axes', 'SCALES', 'use_svg_display', 'set_figsize', 'set_axes', 'plot']
 
 
-# notebooks/04_calculus.ipynb, In [5]
+# notebooks/04_calculus.ipynb, In [6]
 SCALES = ('linear', 'log', 'symlog', 'logit')
 
 
-# notebooks/04_calculus.ipynb, In [5]
+# notebooks/04_calculus.ipynb, In [6]
 def _as_figsize(figsize) -> tuple[float, float]:
     """figsize as two finite positive floats (width, height) in inches."""
     try:
@@ -27,7 +27,7 @@ def _as_figsize(figsize) -> tuple[float, float]:
     return width, height
 
 
-# notebooks/04_calculus.ipynb, In [5]
+# notebooks/04_calculus.ipynb, In [6]
 def _check_axes_args(axes, xlim, ylim, xscale, yscale, legend) -> tuple:
     """Raise TypeError/ValueError naming the argument set_axes cannot use; return float limits."""
     if not isinstance(axes, Axes):
@@ -53,14 +53,14 @@ def _check_axes_args(axes, xlim, ylim, xscale, yscale, legend) -> tuple:
     return tuple(limits)
 
 
-# notebooks/04_calculus.ipynb, In [5]
+# notebooks/04_calculus.ipynb, In [6]
 def _check_fmts(fmts) -> None:
     """Raise TypeError unless fmts is a non-empty list or tuple of format strings."""
     if not isinstance(fmts, (list, tuple)) or not fmts or not all(isinstance(f, str) for f in fmts):
         raise TypeError(f'fmts must be a non-empty list or tuple of format strings, got {fmts!r:.60}')
 
 
-# notebooks/04_calculus.ipynb, In [5]
+# notebooks/04_calculus.ipynb, In [6]
 def _has_one_axis(X) -> bool:
     """True if X is a single series (1-D array or tensor, or a list of numbers)."""
     if hasattr(X, 'ndim'):
@@ -69,7 +69,7 @@ def _has_one_axis(X) -> bool:
             and (isinstance(X[0], str) or not hasattr(X[0], '__len__')))
 
 
-# notebooks/04_calculus.ipynb, In [5]
+# notebooks/04_calculus.ipynb, In [6]
 def _as_series(data, name: str) -> np.ndarray:
     """One series as a non-empty 1-D float array; `name` is used in error messages."""
     if isinstance(data, torch.Tensor):
@@ -85,7 +85,7 @@ def _as_series(data, name: str) -> np.ndarray:
     return array
 
 
-# notebooks/04_calculus.ipynb, In [5]
+# notebooks/04_calculus.ipynb, In [6]
 def _as_series_list(data, name: str) -> list[np.ndarray]:
     """A series or a list of series as a list of 1-D arrays; errors name the entry, e.g. Y[1]."""
     if _has_one_axis(data):
@@ -99,7 +99,7 @@ def _as_series_list(data, name: str) -> list[np.ndarray]:
     return [_as_series(item, f'{name}[{i}]') for i, item in enumerate(data)]
 
 
-# notebooks/04_calculus.ipynb, In [5]
+# notebooks/04_calculus.ipynb, In [6]
 def _as_xy(X, Y) -> tuple[list, list]:
     """The series of X and Y paired as plot draws them (x is None when Y is None)."""
     xs = _as_series_list(X, 'X')
@@ -116,7 +116,7 @@ def _as_xy(X, Y) -> tuple[list, list]:
     return xs, ys
 
 
-# notebooks/04_calculus.ipynb, In [6]
+# notebooks/04_calculus.ipynb, In [7]
 def use_svg_display() -> None:
     """Show inline figures as SVG with fixed ids and no date or version."""
     plt.rcParams['svg.hashsalt'] = 'd2l-utils'  # seed for the ids in the SVG
@@ -128,7 +128,7 @@ def use_svg_display() -> None:
         backend_inline.set_matplotlib_formats('svg', metadata=no_stamp)
 
 
-# notebooks/04_calculus.ipynb, In [7]
+# notebooks/04_calculus.ipynb, In [8]
 def set_figsize(figsize: tuple[float, float] = (3.5, 2.5)) -> None:
     """Use SVG output and set the default size of new figures, in inches."""
     figsize = _as_figsize(figsize)  # checks: collapsed cell above
@@ -136,7 +136,7 @@ def set_figsize(figsize: tuple[float, float] = (3.5, 2.5)) -> None:
     plt.rcParams['figure.figsize'] = figsize
 
 
-# notebooks/04_calculus.ipynb, In [8]
+# notebooks/04_calculus.ipynb, In [9]
 def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend) -> None:
     """Label a matplotlib Axes, set its limits and scales, add a legend and a grid."""
     xlim, ylim = _check_axes_args(axes, xlim, ylim, xscale, yscale, legend)  # checks
@@ -151,7 +151,7 @@ def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend) -> None:
     axes.grid(True)
 
 
-# notebooks/04_calculus.ipynb, In [9]
+# notebooks/04_calculus.ipynb, In [10]
 def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
          xscale='linear', yscale='linear', fmts=('-', 'm--', 'g-.', 'r:'),
          figsize=(3.5, 2.5), axes=None) -> None:

@@ -9,7 +9,7 @@ from d2l_utils.calculus import set_axes, set_figsize
 __all__ = ['torch', 'plt', 'numerical_grad', 'check_grad', 'plot_contour']
 
 
-# notebooks/05_matrix_calculus.ipynb, In [6]
+# notebooks/05_matrix_calculus.ipynb, In [7]
 def _check_f_x_eps(f, x, eps) -> None:
     """Raise TypeError/ValueError unless f is callable, x a floating-point tensor and eps > 0."""
     if not callable(f):
@@ -24,7 +24,7 @@ def _check_f_x_eps(f, x, eps) -> None:
         raise ValueError(f'eps must be positive, got {eps}')
 
 
-# notebooks/05_matrix_calculus.ipynb, In [6]
+# notebooks/05_matrix_calculus.ipynb, In [7]
 def _check_grad_args(f, x, grad, eps, rtol, atol) -> None:
     """Raise TypeError/ValueError naming the argument check_grad cannot use."""
     _check_f_x_eps(f, x, eps)
@@ -38,7 +38,7 @@ def _check_grad_args(f, x, grad, eps, rtol, atol) -> None:
             raise ValueError(f'{name} must be a finite number >= 0, got {tol!r:.60}')
 
 
-# notebooks/05_matrix_calculus.ipynb, In [6]
+# notebooks/05_matrix_calculus.ipynb, In [7]
 def _scalar_value(f, x: torch.Tensor) -> torch.Tensor:
     """f(x) as a 0-d tensor; raise if f does not return a scalar."""
     y = f(x)
@@ -51,7 +51,7 @@ def _scalar_value(f, x: torch.Tensor) -> torch.Tensor:
     return y
 
 
-# notebooks/05_matrix_calculus.ipynb, In [7]
+# notebooks/05_matrix_calculus.ipynb, In [8]
 def numerical_grad(f, x: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
     """Central-difference gradient of a scalar function f at x, shaped like x."""
     _check_f_x_eps(f, x, eps)  # collapsed cell above
@@ -65,7 +65,7 @@ def numerical_grad(f, x: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
     return grad.reshape(x.shape)
 
 
-# notebooks/05_matrix_calculus.ipynb, In [8]
+# notebooks/05_matrix_calculus.ipynb, In [9]
 def _autograd_grad(f, x: torch.Tensor) -> torch.Tensor:
     """Gradient of a scalar function f at x from autograd (zeros if f ignores x)."""
     x = x.detach().requires_grad_(True)
@@ -76,7 +76,7 @@ def _autograd_grad(f, x: torch.Tensor) -> torch.Tensor:
     return torch.zeros_like(x) if grad is None else grad.detach()
 
 
-# notebooks/05_matrix_calculus.ipynb, In [8]
+# notebooks/05_matrix_calculus.ipynb, In [9]
 def check_grad(f, x: torch.Tensor, grad: torch.Tensor | None = None, eps: float = 1e-6,
                rtol: float = 1e-5, atol: float = 1e-8) -> bool:
     """True if grad (autograd's if None) matches central differences of f at x."""
@@ -87,7 +87,7 @@ def check_grad(f, x: torch.Tensor, grad: torch.Tensor | None = None, eps: float 
     return torch.allclose(grad.detach().to(numeric.dtype), numeric, rtol=rtol, atol=atol)
 
 
-# notebooks/05_matrix_calculus.ipynb, In [18]
+# notebooks/05_matrix_calculus.ipynb, In [20]
 def _as_limits(lim, name: str) -> tuple[float, float]:
     """(low, high) as two floats with low < high; `name` is used in error messages."""
     try:
@@ -99,7 +99,7 @@ def _as_limits(lim, name: str) -> tuple[float, float]:
     return low, high
 
 
-# notebooks/05_matrix_calculus.ipynb, In [18]
+# notebooks/05_matrix_calculus.ipynb, In [20]
 def _as_points(points) -> torch.Tensor:
     """Points as a float64 tensor of shape (k, 2)."""
     try:
@@ -113,7 +113,7 @@ def _as_points(points) -> torch.Tensor:
     return points
 
 
-# notebooks/05_matrix_calculus.ipynb, In [18]
+# notebooks/05_matrix_calculus.ipynb, In [20]
 def _check_levels(levels) -> None:
     """Raise unless levels is a positive int or an increasing list of numbers (matplotlib's contour)."""
     if isinstance(levels, int) and not isinstance(levels, bool):
@@ -126,7 +126,7 @@ def _check_levels(levels) -> None:
     raise ValueError(f'levels must be a positive int or an increasing list of numbers, got {levels!r:.60}')
 
 
-# notebooks/05_matrix_calculus.ipynb, In [18]
+# notebooks/05_matrix_calculus.ipynb, In [20]
 def _check_contour_args(f, xlim, ylim, points, levels, arrow_scale, resolution, axes) -> tuple:
     """Raise TypeError/ValueError naming a bad argument; return xlim, ylim, points checked."""
     if not callable(f):
@@ -147,7 +147,7 @@ def _check_contour_args(f, xlim, ylim, points, levels, arrow_scale, resolution, 
     return xlim, ylim, points
 
 
-# notebooks/05_matrix_calculus.ipynb, In [19]
+# notebooks/05_matrix_calculus.ipynb, In [21]
 def plot_contour(f, xlim, ylim, points=None, levels=10, xlabel='$x_1$', ylabel='$x_2$',
                  arrow_scale: float = 0.1, resolution: int = 61, figsize=(3.5, 2.5),
                  axes=None) -> None:
@@ -168,4 +168,4 @@ def plot_contour(f, xlim, ylim, points=None, levels=10, xlabel='$x_1$', ylabel='
         axes.quiver(px, py, grads[:, 0].numpy(), grads[:, 1].numpy(), color='tab:red',
                     angles='xy', scale_units='xy', scale=1 / arrow_scale, width=0.006)
     set_axes(axes, xlabel, ylabel, xlim, ylim, 'linear', 'linear', None)
-    axes.set_aspect('equal')
+    axes.set_aspect('equal')  # keeps right angles right
