@@ -11,7 +11,7 @@ from matplotlib import pyplot as plt
 from matplotlib.patches import Rectangle
 
 
-__all__ = ['torch', 'plt', 'Rectangle', 'KEPT', 'STRETCHED', 'CLASH', 'show_broadcast', 'show_strides', 'quiz']
+__all__ = ['torch', 'plt', 'Rectangle', 'show_broadcast', 'show_strides', 'quiz']
 
 
 # notebooks/01_tensors.ipynb, In [19]
@@ -23,7 +23,7 @@ def _show_svg(fig) -> None:
     style = {'svg.hashsalt': 'd2l-utils', 'svg.fonttype': 'none',
              'font.sans-serif': ['DejaVu Sans']}
     with plt.rc_context(style):
-        fig.savefig(buffer, format='svg', metadata={'Date': None, 'Creator': None})
+        fig.savefig(buffer, format='svg', bbox_inches='tight', metadata={'Date': None, 'Creator': None})
     plt.close(fig)
     # lighter notebook: drop indentation and the no-op rotate(-0 ...) on every label
     svg = re.sub(r'\n +', '\n', buffer.getvalue())
@@ -47,7 +47,7 @@ def _check_shape(shape: Any, name: str) -> tuple[int, ...]:
 
 
 # notebooks/01_tensors.ipynb, In [19]
-KEPT, STRETCHED, CLASH = '#e8e8e8', '#ffcc80', '#ef9a9a'
+_KEPT, _STRETCHED, _CLASH = '#e8e8e8', '#ffcc80', '#ef9a9a'
 
 
 # notebooks/01_tensors.ipynb, In [19]
@@ -67,16 +67,16 @@ def show_broadcast(shape_a: Sequence[int], shape_b: Sequence[int]) -> None:
     result, clashes = [], []
     for k, (sa, sb) in enumerate(zip(pa, pb)):
         if sa == sb:
-            fills, word = (KEPT, KEPT), 'kept'
+            fills, word = (_KEPT, _KEPT), 'kept'
         elif 1 in (sa, sb):
-            fills, word = (STRETCHED if sa == 1 else KEPT, STRETCHED if sb == 1 else KEPT), 'stretched'
+            fills, word = (_STRETCHED if sa == 1 else _KEPT, _STRETCHED if sb == 1 else _KEPT), 'stretched'
         else:
-            fills, word = (CLASH, CLASH), 'clash'
+            fills, word = (_CLASH, _CLASH), 'clash'
             clashes.append(k - n)
         result.append(max(sa, sb) if word != 'clash' else None)
         _box(ax, k, 2, sa, fills[0], dashed=k < n - len(a))
         _box(ax, k, 1, sb, fills[1], dashed=k < n - len(b))
-        _box(ax, k, 0, '?' if word == 'clash' else max(sa, sb), CLASH if word == 'clash' else 'white')
+        _box(ax, k, 0, '?' if word == 'clash' else max(sa, sb), _CLASH if word == 'clash' else 'white')
         ax.text(k, -0.55, word, ha='center', va='top', fontsize=9)
     for y, label in ((2, 'a'), (1, 'b'), (0, 'result')):
         ax.text(-0.6, y, label, ha='right', va='center', fontsize=10)
@@ -107,23 +107,23 @@ def show_strides(t: torch.Tensor) -> None:
     strides = t.stride() if t.dim() == 2 else (0,) + t.stride()
     rows, cols = grid.shape
     used = {t.storage_offset() + i * strides[0] + j * strides[1] for i in range(rows) for j in range(cols)}
-    fig, ax = plt.subplots(figsize=(max(3.5, 0.45 * slots + 1), 1.6 + 0.45 * rows))
+    fig, ax = plt.subplots(figsize=(0.5 * max(slots, 7) + 0.4, 0.5 * (rows + 4.2)))
     for s in range(slots):  # the storage strip on top
         ax.add_patch(Rectangle((s, 0), 1, 1, facecolor='#ffcc80' if s in used else 'white', edgecolor='black'))
-        ax.text(s + 0.5, 0.5, f'{storage[s].item():g}', ha='center', va='center', fontsize=9)
-        ax.text(s + 0.5, 1.15, s, ha='center', va='bottom', fontsize=7, color='grey')
+        ax.text(s + 0.5, 0.5, f'{storage[s].item():g}', ha='center', va='center', fontsize=11)
+        ax.text(s + 0.5, 1.15, s, ha='center', va='bottom', fontsize=9, color='grey')
     for i in range(rows):  # the tensor below, each entry labelled with its storage slot
         for j in range(cols):
             slot = t.storage_offset() + i * strides[0] + j * strides[1]
-            y = -1.6 - i
+            y = -2.0 - i
             ax.add_patch(Rectangle((j, y), 1, 1, facecolor='#ffcc80', edgecolor='black'))
-            ax.text(j + 0.5, y + 0.55, f'{grid[i, j].item():g}', ha='center', va='center', fontsize=9)
-            ax.text(j + 0.5, y + 0.12, f'@{slot}', ha='center', va='bottom', fontsize=6, color='grey')
-    ax.text(0, 1.9, 'storage (slot numbers above)', fontsize=8)
-    ax.text(0, -0.45, f'shape {tuple(t.shape)}, stride {t.stride()}, offset {t.storage_offset()}, '
-            f'contiguous: {t.is_contiguous()}', fontsize=8, va='center')
+            ax.text(j + 0.5, y + 0.6, f'{grid[i, j].item():g}', ha='center', va='center', fontsize=11)
+            ax.text(j + 0.5, y + 0.08, f'@{slot}', ha='center', va='bottom', fontsize=8, color='grey')
+    ax.text(0, 1.9, 'storage (slot numbers above)', fontsize=10)
+    ax.text(0, -0.5, f'shape {tuple(t.shape)}, stride {t.stride()}, offset {t.storage_offset()}, '
+            f'contiguous: {t.is_contiguous()}', fontsize=10, va='center')
     ax.set_xlim(-0.2, max(slots, cols) + 0.2)
-    ax.set_ylim(-1.8 - rows, 2.4)
+    ax.set_ylim(-2.2 - rows, 2.4)
     ax.set_aspect('equal')
     ax.axis('off')
     _show_svg(fig)

@@ -126,10 +126,17 @@ def test_deck_in_chromium(browser, watch, built, screenshots, path):
 
     # Slides are designed for 1280x720 and must fit it: an instructor should never scroll mid-talk.
     # Heights are written to build/screenshots for the authors.
+    # Measured with every slide laid out at once, all fragments shown: stepping through the deck with
+    # Reveal.slide() and reading heights at once under-measures by up to 100 px (layout and MathJax
+    # catch up with a newly shown slide only after a few hundred milliseconds).
+    show_all = page.add_style_tag(content=".reveal .slides section { display: block !important; }"
+                                          " .reveal .slides section .fragment { visibility: visible !important; }")
+    page.wait_for_timeout(300)
     heights = page.evaluate("""() => { const Reveal = """ + REVEAL + """;
-        return Reveal.getSlides().map(s => { const i = Reveal.getIndices(s); Reveal.slide(i.h, i.v, 999);
+        return Reveal.getSlides().map(s => { const i = Reveal.getIndices(s);
             return {slide: `${i.h + 1}.${(i.v || 0) + 1}`, height: s.scrollHeight,
                     title: (s.querySelector('h1, h2, h3') || {textContent: ''}).textContent.replace('¶', '')}; }); }""")
+    show_all.evaluate("e => e.remove()")
     (screenshots / f"{path.stem}-slide-heights.txt").write_text(
         "".join(f"{h['slide']:>6} {h['height']:5d}px  {h['title']}\n" for h in heights))
     too_tall = [h for h in heights if h["height"] > nb.metadata["rise"]["height"]]
