@@ -32,6 +32,7 @@ ANSWER_VIEW = """async start => {
       code: Array.from(node.querySelectorAll('.jp-InputArea .cm-editor')).filter(shown).length,
       outputs: Array.from(node.querySelectorAll('.jp-OutputArea-output')).filter(shown).length,
       placeholders: Array.from(node.querySelectorAll('.jp-InputPlaceholder, .jp-OutputPlaceholder')).filter(shown).length,
+      firstLine: (node.querySelector('.jp-InputPlaceholder') || {innerText: ''}).innerText.trim(),
     });
   }
   return seen;
@@ -58,6 +59,7 @@ def test_answers_are_hidden_on_first_open(lab_page, screenshots, path):
             assert view["summaries"] == 1, f"{where}: no 'Answer' line to click: {view}"
         else:
             assert view["placeholders"] >= 1, f"{where}: a code answer shows no collapsed placeholder: {view}"
+            assert view["firstLine"].startswith("#"), f"{where}: the collapsed cell shows a line of code: {view}"
     lab_page.screenshot(path=str(screenshots / f"lab-answers-{path.stem}.png"))
 
 

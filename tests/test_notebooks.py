@@ -85,6 +85,8 @@ def test_answers_stay_hidden_until_asked(notebook):
             assert ANSWER.fullmatch(cell.source), f"{where}: wrap the answer in <details><summary>…</summary>"
         else:
             assert "solution" in cell.metadata.get("tags", []), f"{where}: tag answer code `solution`"
+            # A collapsed cell still shows its first line: make it a comment, not a line of the answer.
+            assert cell.source.startswith("# "), f"{where}: start answer code with a comment line"
             hidden = cell.metadata.get("jupyter", {})
             assert hidden.get("source_hidden") is True and hidden.get("outputs_hidden") is True, (
                 f"{where}: collapse the answer's source and outputs (jupyter.source_hidden/outputs_hidden)"
