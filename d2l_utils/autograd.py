@@ -7,7 +7,7 @@ import numbers
 __all__ = ['Value', 'topological_order']
 
 
-# notebooks/06_autograd.ipynb, In [25]
+# notebooks/06_autograd.ipynb, In [29]
 def _real(value, name: str) -> float:
     """value as a float; TypeError naming the argument unless it is a real number."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -15,7 +15,7 @@ def _real(value, name: str) -> float:
     return float(value)
 
 
-# notebooks/06_autograd.ipynb, In [25]
+# notebooks/06_autograd.ipynb, In [29]
 def _as_value(other, op: str) -> '_Node':
     """other as a node: a Value stays itself, a real number becomes a constant Value."""
     if isinstance(other, _Node):
@@ -26,7 +26,7 @@ def _as_value(other, op: str) -> '_Node':
     return Value(other)
 
 
-# notebooks/06_autograd.ipynb, In [26]
+# notebooks/06_autograd.ipynb, In [30]
 class _Node:
     """The bookkeeping of a Value: its number, its gradient and where it came from."""
     def __init__(self, data: float, _children=(), _local=(), _op=''):
@@ -39,8 +39,7 @@ class _Node:
     def __repr__(self) -> str:
         return f'Value(data={self.data:.4g}, grad={self.grad:.4g})'
 
-    def backward(self) -> None:
-        """Add d(self)/d(v) to v.grad for every input v that self depends on."""
+    def backward(self) -> None:     # add d(self)/d(v) to v.grad for every input v of self
         order = topological_order(self)   # inputs first, self last (next slides)
         for v in order:
             if v._children:
@@ -51,7 +50,7 @@ class _Node:
                 child.grad += local * v.grad   # chain rule; += sums over every use
 
 
-# notebooks/06_autograd.ipynb, In [27]
+# notebooks/06_autograd.ipynb, In [31]
 class Value(_Node):
     """A scalar that records how it was computed, for reverse-mode autodiff."""
     def __add__(self, other) -> 'Value':
@@ -61,23 +60,21 @@ class Value(_Node):
     def __mul__(self, other) -> 'Value':
         other = _as_value(other, '*')
         return Value(self.data * other.data, (self, other), (other.data, self.data), '*')
+    __radd__, __rmul__ = __add__, __mul__      # 2 + v and 2 * v
 
     def __pow__(self, k: float) -> 'Value':   # k is a number, not a Value
         k = _real(k, 'exponent')
         local = k * math.pow(self.data, k - 1)
         return Value(math.pow(self.data, k), (self,), (local,), f'**{k:g}')
 
-    def exp(self) -> 'Value':
-        e = math.exp(self.data)
-        return Value(e, (self,), (e,), 'exp')
+    def exp(self) -> 'Value':                 # the derivative of e^x is e^x
+        return Value(math.exp(self.data), (self,), (math.exp(self.data),), 'exp')
 
     def relu(self) -> 'Value':
         return Value(max(self.data, 0.0), (self,), (float(self.data > 0),), 'relu')
 
-    __radd__, __rmul__ = __add__, __mul__      # 2 + v and 2 * v
 
-
-# notebooks/06_autograd.ipynb, In [28]
+# notebooks/06_autograd.ipynb, In [32]
 def topological_order(value: _Node) -> list:
     """All nodes that value depends on, each once, every child before its parents."""
     if not isinstance(value, _Node):

@@ -7,17 +7,16 @@ import time
 __all__ = ['Timer']
 
 
-# notebooks/07_linear_regression.ipynb, In [16]
+# notebooks/07_linear_regression.ipynb, In [19]
 def _check_not_empty(times: list[float]) -> None:
     """Raise ValueError unless at least one time was recorded."""
     if not times:
         raise ValueError('Timer.times is empty: call stop() at least once before avg()')
 
 
-# notebooks/07_linear_regression.ipynb, In [17]
+# notebooks/07_linear_regression.ipynb, In [20]
 class Timer:
     """Record several running times, measured with time.perf_counter."""
-
     def __init__(self) -> None:  # an empty record; the clock starts at once
         self.times: list[float] = []
         self.start()
@@ -35,6 +34,5 @@ class Timer:
 
     def sum(self) -> float:
         return sum(self.times)
-
     def cumsum(self) -> list[float]:  # running totals
         return list(itertools.accumulate(self.times))
