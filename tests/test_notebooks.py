@@ -91,6 +91,9 @@ def test_answers_stay_hidden_until_asked(notebook):
             assert hidden.get("source_hidden") is True and hidden.get("outputs_hidden") is True, (
                 f"{where}: collapse the answer's source and outputs (jupyter.source_hidden/outputs_hidden)"
             )
+            # JupyterLab writes the classic key beside outputs_hidden on save; committing it keeps a
+            # saved, unchanged chapter identical to the clone (test_live checks), and Notebook 7 reads it.
+            assert cell.metadata.get("collapsed") is True, f"{where}: set metadata collapsed: true as well"
 
 
 # On a 1280x720 slide a code line of 90 characters and an output line of 100 fit without wrapping.
