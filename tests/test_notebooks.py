@@ -66,6 +66,8 @@ def test_ends_with_summary_and_exercises_with_solutions(notebook):
     assert len(solutions) >= 3, "each chapter has at least three worked solutions"
     for cell in solutions:
         assert cell.cell_type == "code", "solutions are code cells that run under the tests"
+    exercises = next(c.source for c in nb.cells if c.source.startswith("## Exercises"))
+    assert "Bug hunt" in exercises, "each chapter has a 'Bug hunt' exercise"
 
 
 ANSWER = re.compile(r"<details><summary>[^<]+</summary>\n\n.+\n\n</details>", re.DOTALL)
