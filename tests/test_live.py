@@ -197,6 +197,10 @@ def test_rise_renders_the_deck(browser, lab, screenshots, path):
         s => { const e = document.querySelector('.reveal ' + s); return e ? e.textContent : null; })""")
     css = page.evaluate("Array.from(document.querySelectorAll('link[rel=stylesheet]')).map(l => l.href)")
     page.screenshot(path=str(screenshots / f"rise-{path.stem}-title.png"))
+    # Self-check questions render in the live slideshow too (their JavaScript runs in a trusted chapter).
+    questions = sum("quiz" in c.metadata.get("tags", []) for c in nb.cells)
+    page.wait_for_function("n => new Set(Array.from(document.querySelectorAll('.reveal [id^=\"quiz\"] .MCButton'))"
+                           ".map(b => b.closest('[id^=\"quiz\"]').id)).size === n", arg=questions, timeout=30_000)
     # RISE lays out only the slides near the current one; show them all at once to measure each.
     # Hidden fragments keep their space, so each height is that of the slide fully stepped through.
     page.add_style_tag(content=".reveal .slides section { display: block !important; }")
