@@ -121,6 +121,7 @@ def use_svg_display() -> None:
     """Show inline figures as SVG with fixed ids and no date or version."""
     plt.rcParams['svg.hashsalt'] = 'd2l-utils'  # seed for the ids in the SVG
     plt.rcParams['svg.fonttype'] = 'none'  # text stays text: smaller, selectable
+    plt.rcParams['font.sans-serif'] = ['DejaVu Sans']  # one font name per label, not ten
     ipython = sys.modules.get('IPython')
     if ipython is not None and ipython.get_ipython() is not None:  # inside Jupyter
         from matplotlib_inline import backend_inline

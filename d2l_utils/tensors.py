@@ -106,19 +106,20 @@ def show_strides(t: torch.Tensor) -> None:
     grid = t if t.dim() == 2 else t.unsqueeze(0)
     strides = t.stride() if t.dim() == 2 else (0,) + t.stride()
     rows, cols = grid.shape
-    used = {t.storage_offset() + i * strides[0] + j * strides[1] for i in range(rows) for j in range(cols)}
+    # entry [i, j] sits at slot offset + i * stride[0] + j * stride[1]
+    slot = [[t.storage_offset() + i * strides[0] + j * strides[1] for j in range(cols)] for i in range(rows)]
+    used = {s for row in slot for s in row}
     fig, ax = plt.subplots(figsize=(0.5 * max(slots, 7) + 0.4, 0.5 * (rows + 4.2)))
     for s in range(slots):  # the storage strip on top
-        ax.add_patch(Rectangle((s, 0), 1, 1, facecolor='#ffcc80' if s in used else 'white', edgecolor='black'))
+        ax.add_patch(Rectangle((s, 0), 1, 1, facecolor=_STRETCHED if s in used else 'white', edgecolor='black'))
         ax.text(s + 0.5, 0.5, f'{storage[s].item():g}', ha='center', va='center', fontsize=11)
         ax.text(s + 0.5, 1.15, s, ha='center', va='bottom', fontsize=9, color='grey')
     for i in range(rows):  # the tensor below, each entry labelled with its storage slot
         for j in range(cols):
-            slot = t.storage_offset() + i * strides[0] + j * strides[1]
             y = -2.0 - i
-            ax.add_patch(Rectangle((j, y), 1, 1, facecolor='#ffcc80', edgecolor='black'))
+            ax.add_patch(Rectangle((j, y), 1, 1, facecolor=_STRETCHED, edgecolor='black'))
             ax.text(j + 0.5, y + 0.6, f'{grid[i, j].item():g}', ha='center', va='center', fontsize=11)
-            ax.text(j + 0.5, y + 0.08, f'@{slot}', ha='center', va='bottom', fontsize=8, color='grey')
+            ax.text(j + 0.5, y + 0.08, f'@{slot[i][j]}', ha='center', va='bottom', fontsize=8, color='grey')
     ax.text(0, 1.9, 'storage (slot numbers above)', fontsize=10)
     ax.text(0, -0.5, f'shape {tuple(t.shape)}, stride {t.stride()}, offset {t.storage_offset()}, '
             f'contiguous: {t.is_contiguous()}', fontsize=10, va='center')

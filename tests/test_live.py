@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.test_slides import SHOW_ALL_SLIDES
 from tools import slides
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -202,8 +203,7 @@ def test_rise_renders_the_deck(browser, lab, screenshots, path):
     page.wait_for_function("n => new Set(Array.from(document.querySelectorAll('.reveal [id^=\"quiz\"] .MCButton'))"
                            ".map(b => b.closest('[id^=\"quiz\"]').id)).size === n", arg=questions, timeout=30_000)
     # RISE lays out only the slides near the current one; show them all at once to measure each.
-    # Hidden fragments keep their space, so each height is that of the slide fully stepped through.
-    page.add_style_tag(content=".reveal .slides section { display: block !important; }")
+    page.add_style_tag(content=SHOW_ALL_SLIDES)
     page.wait_for_timeout(300)
     heights = page.evaluate("""() => Array.from(document.querySelectorAll('.reveal .slides section'))
         .filter(s => !s.querySelector('section'))

@@ -91,6 +91,13 @@ MATH_DONE = """() => window.MathJax && MathJax.Hub && MathJax.Hub.queue
     && document.querySelectorAll('script[type^="math/tex"]').length > 0"""
 
 
+# Lays out every slide at once, each with all its fragments, so that each one's height can be read.
+# Stepping through with Reveal.slide() and reading at once under-measures: layout and MathJax catch up with
+# a newly shown slide only after a few hundred milliseconds. test_live.py measures live RISE the same way.
+SHOW_ALL_SLIDES = (".reveal .slides section { display: block !important; }"
+                   " .reveal .slides section .fragment { visibility: visible !important; }")
+
+
 def open_deck(browser, watch, built: Path, name: str):
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     problems = watch(page, ("file://", "data:"))
@@ -126,11 +133,7 @@ def test_deck_in_chromium(browser, watch, built, screenshots, path):
 
     # Slides are designed for 1280x720 and must fit it: an instructor should never scroll mid-talk.
     # Heights are written to build/screenshots for the authors.
-    # Measured with every slide laid out at once, all fragments shown: stepping through the deck with
-    # Reveal.slide() and reading heights at once under-measures by up to 100 px (layout and MathJax
-    # catch up with a newly shown slide only after a few hundred milliseconds).
-    show_all = page.add_style_tag(content=".reveal .slides section { display: block !important; }"
-                                          " .reveal .slides section .fragment { visibility: visible !important; }")
+    show_all = page.add_style_tag(content=SHOW_ALL_SLIDES)
     page.wait_for_timeout(300)
     heights = page.evaluate("""() => { const Reveal = """ + REVEAL + """;
         return Reveal.getSlides().map(s => { const i = Reveal.getIndices(s);
