@@ -7,6 +7,7 @@ import re
 from importlib import resources
 from typing import Any, Sequence
 import torch
+from d2l_utils.checks import checked
 from matplotlib import pyplot as plt
 from matplotlib.patches import Rectangle
 
@@ -14,7 +15,7 @@ from matplotlib.patches import Rectangle
 __all__ = ['torch', 'plt', 'Rectangle', 'show_broadcast', 'show_strides', 'quiz']
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [20]
 def _show_svg(fig) -> None:
     """Display a figure as SVG that is identical on every run, then close it."""
     from IPython.display import SVG, display
@@ -30,7 +31,7 @@ def _show_svg(fig) -> None:
     display(SVG(re.sub(r' transform="rotate\(-0 [-\d.]+ [-\d.]+\)"', '', svg)))
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [20]
 def _check_shape(shape: Any, name: str) -> tuple[int, ...]:
     """Return shape as a tuple of sizes; raise naming `name` unless it holds 0-6 non-negative ints."""
     try:
@@ -46,18 +47,18 @@ def _check_shape(shape: Any, name: str) -> tuple[int, ...]:
     return sizes
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [20]
 _KEPT, _STRETCHED, _CLASH = '#e8e8e8', '#ffcc80', '#ef9a9a'
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [20]
 def _box(ax, x, y, text, fill, dashed=False):
     ax.add_patch(Rectangle((x - 0.4, y - 0.3), 0.8, 0.6, facecolor=fill, edgecolor='black',
                            linestyle='--' if dashed else '-', linewidth=1))
     ax.text(x, y, text, ha='center', va='center', fontsize=11, color='grey' if dashed else 'black')
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [20]
 def show_broadcast(shape_a: Sequence[int], shape_b: Sequence[int]) -> None:
     """Draw how two shapes broadcast, axis by axis, or where they clash."""
     a, b = _check_shape(shape_a, 'shape_a'), _check_shape(shape_b, 'shape_b')
@@ -92,11 +93,10 @@ def show_broadcast(shape_a: Sequence[int], shape_b: Sequence[int]) -> None:
     _show_svg(fig)
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [20]
+@checked
 def show_strides(t: torch.Tensor) -> None:
     """Draw a 1-D or 2-D tensor over its storage: shape, strides and offset map an index to a slot."""
-    if not isinstance(t, torch.Tensor):
-        raise TypeError(f't must be a torch.Tensor, got {type(t).__name__}')
     if t.dim() not in (1, 2):
         raise ValueError(f't must have 1 or 2 axes, got {t.dim()}')
     slots = t.untyped_storage().nbytes() // t.element_size()
@@ -130,34 +130,32 @@ def show_strides(t: torch.Tensor) -> None:
     _show_svg(fig)
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [20]
 _QUIZ_JS_LOADED = False  # the quiz library's JavaScript goes out once per kernel
 
 
-# notebooks/01_tensors.ipynb, In [19]
-def quiz(question: str, options: Sequence[Any], answer: Any, explain: str = '') -> None:
-    """Show a multiple-choice self-check whose key is `answer`, a value the notebook computed."""
+# notebooks/01_tensors.ipynb, In [20]
+@checked
+def quiz(question: str, choices: dict, answer: Any) -> None:
+    """Show a multiple-choice self-check: `choices` maps each option to the feedback a click on it
+    gives (why it is right, or why it tempts and why it is wrong); `answer` is computed, not typed."""
     global _QUIZ_JS_LOADED
     from IPython.display import HTML, Javascript, display
     from jupyterquiz.dynamic.renderer import build_styles, render_div
-    if not isinstance(question, str) or not question.strip():
-        raise TypeError(f'question must be a non-empty string, got {question!r:.60}')
-    try:
-        if isinstance(options, (str, bytes)):
-            raise TypeError
-        labels = [str(o) for o in options]
-    except TypeError:
-        raise TypeError(f'options must be a list of choices, got {options!r:.60}') from None
-    if len(labels) < 2 or len(set(labels)) != len(labels):
-        raise ValueError(f'options must hold at least two distinct choices, got {labels}')
+    if not question.strip():
+        raise ValueError(f'question must be a non-empty string, got {question!r:.60}')
+    if not isinstance(choices, dict) or len(choices) < 2:
+        raise TypeError(f'choices must be a dict of two or more options -> feedback, got {choices!r:.60}')
+    labels = [str(option) for option in choices]
+    if len(set(labels)) != len(labels):
+        raise ValueError(f'choices must hold distinct options, got {labels}')
+    if not all(isinstance(why, str) and why.strip() for why in choices.values()):
+        raise TypeError(f'choices must map every option to a non-empty feedback string, got {choices!r:.60}')
     if str(answer) not in labels:
-        raise ValueError(f'answer {answer!s} is not one of the options {labels}')
-    if not isinstance(explain, str):
-        raise TypeError(f'explain must be a string, got {type(explain).__name__}')
+        raise ValueError(f'answer {answer!s} is not one of the choices {labels}')
     key = [{'question': question, 'type': 'multiple_choice', 'answers': [
-        {'answer': label, 'correct': label == str(answer),
-         'feedback': (explain or 'Right.') if label == str(answer) else 'Not this one. Look again.'}
-        for label in labels]}]
+        {'answer': label, 'correct': label == str(answer), 'feedback': why}
+        for label, why in zip(labels, choices.values())]}]
     div = 'quiz' + hashlib.sha256(question.encode()).hexdigest()[:10]  # same id on every run
     with_js = not _QUIZ_JS_LOADED
     _QUIZ_JS_LOADED = True
@@ -180,14 +178,14 @@ def quiz(question: str, options: Sequence[Any], answer: Any, explain: str = '') 
 }})();"""))
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [20]
 def _compact(code: str) -> str:
     """Drop indentation, blank lines and whole-line comments from JavaScript (a third smaller)."""
     lines = (line.strip() for line in code.splitlines())
     return '\n'.join(line for line in lines if line and not line.startswith('//'))
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [20]
 _QUIZ_COLOURS = {
     '--jq-multiple-choice-bg': '#345995', '--jq-mc-button-bg': '#fafafa', '--jq-mc-button-border': '#e0e0e0e0',
     '--jq-mc-button-inset-shadow': '#555555', '--jq-incorrect-color': '#c80202', '--jq-correct-color': '#009113',

@@ -2,7 +2,9 @@
 
 A cell whose first line is ``#@save`` may hold only imports, functions, classes and constants, one
 statement per line. Each chapter with such cells becomes one module: ``notebooks/04_calculus.ipynb``
--> ``d2l_utils/calculus.py``; each block in it names the cell it comes from. ``d2l_utils/__init__.py``
+-> ``d2l_utils/calculus.py``; each block in it names the cell it comes from. A first line
+``#@save checks`` sends its cell to a module of that name instead (``d2l_utils/checks.py``, the argument
+checks every chapter uses); such a module is imported by the others, not star-exported as ``d2l.*``. ``d2l_utils/__init__.py``
 re-exports every module in reading order. Anything that would be lost or shadowed silently stops the
 export with a message naming the notebooks: a marker written another way (``def f():  #@save``,
 ``# @save``), two notebooks mapping to one module, one public name defined in two modules.
@@ -29,6 +31,8 @@ MARKER = "#@save"
 REGENERATE = "make lib"
 # A marker anywhere else in a code cell, or with a space: the exporter would not see it.
 LOOSE_MARKER = re.compile(r"#\s*@save\b")
+# The first line of an exported cell: `#@save`, or `#@save checks` for a module of its own.
+FIRST_LINE = re.compile(r"#@save(?: ([a-z_]+))?")
 
 
 class ExportError(Exception):
@@ -42,6 +46,8 @@ class Module:
     name: str
     notebook: Path
     title: str
+    # A chapter's module is star-exported as d2l.*; a module named in `#@save NAME` is only imported.
+    chapter: bool = True
     imports: list[str] = field(default_factory=list)
     blocks: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
@@ -70,8 +76,9 @@ def notebook_title(nb: nbformat.NotebookNode) -> str:
     return ""
 
 
-def saved_cells(nb: nbformat.NotebookNode, where: str = "notebook") -> list[tuple[int, int, str]]:
-    """(cell index, code-cell number In [n], source without the marker line) of every #@save cell."""
+def saved_cells(nb: nbformat.NotebookNode, where: str = "notebook") -> list[tuple[int, int, str, str | None]]:
+    """(cell index, code-cell number In [n], source without the marker line, module named in the
+    marker or None) of every #@save cell."""
     found = []
     code_number = 0
     for index, cell in enumerate(nb.cells):
@@ -79,12 +86,12 @@ def saved_cells(nb: nbformat.NotebookNode, where: str = "notebook") -> list[tupl
             continue
         code_number += 1
         lines = cell.source.splitlines()
-        saved = bool(lines) and lines[0].strip() == MARKER
-        if saved:
-            found.append((index, code_number, "\n".join(lines[1:]).strip("\n")))
-        for line in lines:
+        first = FIRST_LINE.fullmatch(lines[0].strip()) if lines else None
+        if first:
+            found.append((index, code_number, "\n".join(lines[1:]).strip("\n"), first.group(1)))
+        for number, line in enumerate(lines):
             # In an exported cell a repeated `#@save` line is harmless: the whole cell is exported.
-            if LOOSE_MARKER.search(line) and not (saved and line.strip() == MARKER):
+            if LOOSE_MARKER.search(line) and not (first and (number == 0 or line.strip() == MARKER)):
                 raise ExportError(
                     f"{where}, cell {index} (In [{code_number}]): {line.strip()!r}: write {MARKER} alone on the "
                     f"first line of the cell to export it (a marker elsewhere would be ignored)"
@@ -127,15 +134,17 @@ def bound_names(node: ast.stmt) -> dict[str, str]:
     return {n: origin for n, origin in bound.items() if not n.startswith("_")}
 
 
-def collect(notebook: Path) -> Module | None:
-    """Read one notebook's #@save cells; None when it has none."""
+def collect(notebook: Path) -> list[Module]:
+    """Read one notebook's #@save cells: its chapter module, then any module named by `#@save NAME`."""
     nb = nbformat.read(notebook, as_version=4)
     rel = notebook.relative_to(ROOT).as_posix()
-    cells = saved_cells(nb, rel)
-    if not cells:
-        return None
-    module = Module(module_name(notebook), notebook, notebook_title(nb))
-    for index, number, source in cells:
+    modules: dict[str | None, Module] = {}
+    for index, number, source, target in saved_cells(nb, rel):
+        if target not in modules:
+            modules[target] = (Module(module_name(notebook), notebook, notebook_title(nb)) if target is None
+                               else Module(target, notebook, "Argument checks" if target == "checks"
+                                           else target.replace("_", " ").capitalize(), chapter=False))
+        module = modules[target]
         where = f"{rel}, cell {index} (In [{number}])"
         try:
             tree = ast.parse(source)
@@ -160,7 +169,7 @@ def collect(notebook: Path) -> Module | None:
             elif isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)):
                 start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
                 # keep comment lines written just above the definition
-                while start > 1 and lines[start - 2].lstrip().startswith("#") and lines[start - 2].strip() != MARKER:
+                while start > 1 and lines[start - 2].lstrip().startswith("#") and not FIRST_LINE.fullmatch(lines[start - 2].strip()):
                     start -= 1
                 provenance = f"# {rel}, In [{number}]"
                 module.blocks.append(provenance + "\n" + "\n".join(lines[start - 1:node.end_lineno]))
@@ -175,7 +184,8 @@ def collect(notebook: Path) -> Module | None:
                 module.origins[name] = origin
                 if name not in module.names:
                     module.names.append(name)
-    return module
+    # Named modules first: the chapter's own module imports them.
+    return sorted(modules.values(), key=lambda m: m.chapter)
 
 
 def render(module: Module) -> str:
@@ -201,13 +211,15 @@ def render_init(modules: list[Module]) -> str:
         '"""Helpers of the course, importable as the book\'s `d2l` package: `import d2l_utils as d2l`."""',
     ]
     for module in modules:
-        lines.append(f"from .{module.name} import *  # {module.notebook.relative_to(ROOT).as_posix()}")
+        if module.chapter:
+            lines.append(f"from .{module.name} import *  # {module.notebook.relative_to(ROOT).as_posix()}")
     lines.append("from . import " + ", ".join(m.name for m in modules))
     lines.append("")
     lines.append("# Every public name once (torch, np and plt are re-exported by several modules).")
     lines.append("__all__ = list(dict.fromkeys([")
     for module in modules:
-        lines.append(f"    *{module.name}.__all__,")
+        if module.chapter:
+            lines.append(f"    *{module.name}.__all__,")
     lines.append("]))")
     return "\n".join(lines) + "\n"
 
@@ -228,7 +240,7 @@ def check_unique(modules: list[Module]) -> None:
             )
         owners[module.name] = module
     seen: dict[str, tuple[str, Module]] = {}
-    for module in modules:
+    for module in (m for m in modules if m.chapter):  # only chapters' names reach d2l.*
         for name, origin in module.origins.items():
             if name in seen and (seen[name][0] != origin or origin == "def"):
                 first = seen[name][1]
@@ -242,7 +254,7 @@ def check_unique(modules: list[Module]) -> None:
 
 def generate() -> dict[Path, tuple[str, str]]:
     """Every generated file: path -> (text, notebook it comes from)."""
-    modules = [m for nb in sorted(NOTEBOOKS.glob("*.ipynb")) if (m := collect(nb))]
+    modules = [m for nb in sorted(NOTEBOOKS.glob("*.ipynb")) for m in collect(nb)]
     check_unique(modules)
     files = {m.path: (render(m), m.notebook.relative_to(ROOT).as_posix()) for m in modules}
     files[PACKAGE / "__init__.py"] = (render_init(modules), "notebooks/*.ipynb")
