@@ -4,12 +4,15 @@ For each function and each of its parameters, a call that works is taken and tha
 replaced by something malformed: None, strings, booleans, NaN and infinities, 0-d and empty tensors,
 integer tensors, nested lists, arbitrary objects. The call must either work or raise TypeError or
 ValueError whose message names the parameter; never an IndexError, AttributeError or RuntimeError
-from deep inside torch or matplotlib.
+from deep inside torch or matplotlib. "Names" is strict: the message starts with the parameter's name
+(as `d2l_utils.checks.fail` writes it: "w must be ..."), or quotes it as a word ('w', `w`). A
+one-letter name occurring somewhere in an English sentence does not count.
 """
 from __future__ import annotations
 
 import inspect
 import math
+import re
 
 import numpy as np
 import pytest
@@ -53,7 +56,7 @@ def working_calls() -> dict[str, dict]:
     return {
         "show_broadcast": dict(shape_a=(2, 1), shape_b=(3,)),
         "show_strides": dict(t=torch.arange(6).reshape(2, 3)),
-        "quiz": dict(question="Which?", options=[1, 2], answer=2, explain="Two."),
+        "quiz": dict(question="Which?", choices={1: "One is the first.", 2: "Two is the second."}, answer=2),
         "use_svg_display": {},
         "set_figsize": dict(figsize=(3.5, 2.5)),
         "set_axes": dict(axes=d2l.plt.gca(), xlabel="x", ylabel="y", xlim=(0, 1), ylim=(0, 1),
@@ -78,6 +81,31 @@ def working_calls() -> dict[str, dict]:
         "sgd": dict(params=[param], lr=0.1, batch_size=2),
         "load_array": dict(data_arrays=(X, y), batch_size=2, is_train=True),
     }
+
+
+def names(message: str, param: str) -> bool:
+    """True if the message starts with the parameter's name, or quotes it as a word."""
+    starts = re.match(rf"{re.escape(param)}(\[\d+\])?\b", message) is not None
+    return starts or any(f"{q}{param}{q}" in message for q in ("'", "`", '"'))
+
+
+def test_naming_is_strict():
+    """The rule above must reject a message that only happens to contain the name's letter."""
+    assert names("w must be a floating-point tensor, got list", "w")
+    assert names("params[0] must be a tensor, got int", "params")
+    assert names("argument 'b' must be a number", "b")
+    assert not names("the value must be a number, got 'x'", "b")  # 'b' in 'be' and 'number'
+    assert not names("input must be positive", "t")
+
+
+def test_a_helper_that_does_not_name_its_argument_fails_the_check():
+    """A deliberately bad helper: its message names no argument, and the check catches it."""
+    def bad_helper(b: float) -> None:
+        if not isinstance(b, float):
+            raise TypeError("the value must be a floating-point number")
+    with pytest.raises(TypeError) as caught:
+        bad_helper("0.1")
+    assert not names(str(caught.value), "b")
 
 
 def public_functions() -> set[str]:
@@ -116,8 +144,7 @@ def test_malformed_argument_fails_naming_it(name, param, value):
         if name in ("data_iter", "load_array"):
             list(result)  # both are lazy: the first batch is where a bad input would surface
     except (TypeError, ValueError) as err:
-        named = param if name not in ("check_tensor", "check_positive_int", "check_number") else "t n lr".split()
-        assert any(n in str(err) for n in ([named] if isinstance(named, str) else named + [param])), (
+        assert names(str(err), param), (
             f"{name}({param}={call[param]!r:.60}) raised {type(err).__name__} without naming {param!r}: {err}")
     finally:
         d2l.plt.close("all")

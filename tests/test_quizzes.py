@@ -72,6 +72,43 @@ def test_quiz_library_loads_once_per_notebook(path):
     assert ["show_questions" in s for s in scripts] == [True] + [False] * (len(scripts) - 1)
 
 
+# Feedback that gives no reason: the learner learns nothing from a wrong click.
+GENERIC = re.compile(r"(?i)^(not this one|look again|try again|wrong|incorrect|no)\b")
+
+
+def committed_question(index: int, cell) -> dict:
+    html = "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
+    keys = KEY.findall(html)
+    assert keys, f"cell {index}: no committed question"
+    return json.loads(keys[0])[0]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_choice_explains_itself(path):
+    """Each choice has feedback of its own: why the right one is right, why each wrong one tempts."""
+    for index, cell in quizzes(path):
+        call = quiz_call(cell.source)
+        choices = call.args[1] if len(call.args) > 1 else next(k.value for k in call.keywords if k.arg == "choices")
+        assert isinstance(choices, ast.Dict), f"cell {index}: pass the choices as {{option: feedback}}"
+        answers = committed_question(index, cell)["answers"]
+        feedback = [a["feedback"].strip() for a in answers]
+        assert len(set(feedback)) == len(feedback), f"cell {index}: two choices share one feedback"
+        for answer in answers:
+            why = answer["feedback"].strip()
+            assert len(why) >= 25 and not GENERIC.match(why), (
+                f"cell {index}: choice {answer['answer']!r} needs feedback that explains, got {why!r}")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_right_choice_moves(path):
+    """Not every question of a chapter has its right answer first (or in any one place)."""
+    places = []
+    for index, cell in quizzes(path):
+        answers = committed_question(index, cell)["answers"]
+        places.append(next(i for i, a in enumerate(answers) if a["correct"]))
+    assert len(set(places)) > 1, f"{path.name}: the right answer is always choice {places[0] + 1}"
+
+
 def first_quiz() -> tuple[Path, str, str, str]:
     """(notebook, div id, a wrong choice, the right choice) of the course's first question."""
     for path in NOTEBOOKS:
