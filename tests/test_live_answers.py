@@ -101,13 +101,14 @@ def test_one_click_reveals_an_answer(lab_page, screenshots):
 
 
 def test_a_question_gives_feedback_in_jupyterlab(lab_page, screenshots):
-    from tests.test_quizzes import answer_wrong_then_right, first_quiz
+    from tests.test_quizzes import answer_wrong_then_right, first_quiz, shows
 
-    path, div, wrong, right = first_quiz()
+    path, div, wrong, right, wrong_feedback, right_feedback = first_quiz()
     open_in_lab(lab_page, path.name)
     index = next(i for i, c in enumerate(nbformat.read(path, as_version=4).cells) if div in str(c.get("outputs")))
     lab_page.evaluate("async i => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')", index)
     lab_page.wait_for_selector(f"#{div} .MCButton", state="visible", timeout=30_000)
     after_wrong, after_right = answer_wrong_then_right(lab_page, div, wrong, right)
     lab_page.screenshot(path=str(screenshots / f"lab-quiz-{path.stem}.png"))
-    assert "Not this one" in after_wrong and after_right.strip() and "Not this one" not in after_right
+    assert shows(after_wrong, wrong_feedback) and not shows(after_wrong, right_feedback), after_wrong
+    assert shows(after_right, right_feedback), after_right

@@ -10,6 +10,7 @@ import ast
 import json
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import nbformat
 import pytest
@@ -109,16 +110,32 @@ def test_the_right_choice_moves(path):
     assert len(set(places)) > 1, f"{path.name}: the right answer is always choice {places[0] + 1}"
 
 
-def first_quiz() -> tuple[Path, str, str, str]:
-    """(notebook, div id, a wrong choice, the right choice) of the course's first question."""
+class FirstQuiz(NamedTuple):
+    """The course's first question: where it is, one wrong and the right choice, and their feedback."""
+    path: Path
+    div: str
+    wrong: str
+    right: str
+    wrong_feedback: str
+    right_feedback: str
+
+
+def first_quiz() -> FirstQuiz:
     for path in NOTEBOOKS:
-        for _, cell in quizzes(path):
+        for index, cell in quizzes(path):
             html = "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
-            (question,) = json.loads(KEY.search(html)[1])
-            right = next(a["answer"] for a in question["answers"] if a["correct"])
-            wrong = next(a["answer"] for a in question["answers"] if not a["correct"])
-            return path, re.search(r'<div id="(quiz\w+)"', html)[1], wrong, right
+            answers = committed_question(index, cell)["answers"]
+            right = next(a for a in answers if a["correct"])
+            wrong = next(a for a in answers if not a["correct"])
+            return FirstQuiz(path, re.search(r'<div id="(quiz\w+)"', html)[1], wrong["answer"], right["answer"],
+                             wrong["feedback"], right["feedback"])
     pytest.fail("no quiz in the course")
+
+
+def shows(shown: str, feedback: str) -> bool:
+    """True if the page shows this feedback (compared on letters and digits: math and markup render)."""
+    letters = lambda text: re.sub(r"[^A-Za-z0-9]", "", text)  # noqa: E731
+    return letters(feedback)[:30] in letters(shown)
 
 
 def answer_wrong_then_right(page, div: str, wrong: str, right: str) -> tuple[str, str]:

@@ -182,9 +182,9 @@ def test_index_page_in_chromium(browser, watch, built):
 
 @pytest.mark.browser
 def test_a_question_gives_feedback_in_the_deck(browser, watch, built, screenshots):
-    from tests.test_quizzes import answer_wrong_then_right, first_quiz
+    from tests.test_quizzes import answer_wrong_then_right, first_quiz, shows
 
-    path, div, wrong, right = first_quiz()
+    path, div, wrong, right, wrong_feedback, right_feedback = first_quiz()
     page, problems = open_deck(browser, watch, built, f"{path.stem}.slides.html")
     page.evaluate("""div => { const Reveal = """ + REVEAL + """;
         const i = Reveal.getIndices(document.getElementById(div).closest('section'));
@@ -192,7 +192,72 @@ def test_a_question_gives_feedback_in_the_deck(browser, watch, built, screenshot
     page.wait_for_selector(f"#{div} .MCButton", state="visible", timeout=20_000)
     after_wrong, after_right = answer_wrong_then_right(page, div, wrong, right)
     page.screenshot(path=str(screenshots / f"{path.stem}-quiz.png"))
-    assert "Not this one" in after_wrong and after_right.strip() and "Not this one" not in after_right
-    assert "d2l.quiz(" not in page.content(), "the deck shows the code that builds a question"
+    assert shows(after_wrong, wrong_feedback) and not shows(after_wrong, right_feedback), after_wrong
+    assert shows(after_right, right_feedback), after_right
+    assert not re.search(r"\bquiz\(", page.content()), "the deck shows the code that builds a question"
+    assert not problems.items, "\n".join(problems.items)
+    page.close()
+
+
+# ---------------------------------------------------------------- presenting with the keyboard
+
+READING_ORDER = """() => {
+    // Every step a presenter should see, in document order: each slide or sub-slide, then its fragments.
+    const steps = [];
+    document.querySelectorAll('.reveal .slides > section').forEach((top, h) => {
+        const inner = top.querySelectorAll(':scope > section');
+        (inner.length ? Array.from(inner) : [top]).forEach((slide, v) => {
+            const fragments = new Set(Array.from(slide.querySelectorAll('.fragment'))
+                                      .map(f => Number(f.dataset.fragmentIndex)));
+            steps.push(`${h}.${v}.-1`);
+            Array.from(fragments).sort((a, b) => a - b).forEach(f => steps.push(`${h}.${v}.${f}`));
+        });
+    });
+    return steps;
+}"""
+WHERE = "() => { const i = " + REVEAL + ".getIndices(); return `${i.h}.${i.v || 0}.${i.f === undefined ? -1 : i.f}`; }"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("key", ["ArrowRight", "Space", "PageDown"])
+def test_the_keys_step_through_every_slide_and_fragment_in_order(browser, watch, built, key):
+    """A clicker (PageDown), Space or the right arrow visits every step of the talk, sub-slides included."""
+    page, problems = open_deck(browser, watch, built, "04_calculus.slides.html")
+    expected = page.evaluate(READING_ORDER)
+    assert any(not s.endswith(".0.-1") and s.split(".")[1] != "0" for s in expected[:31]), \
+        "the first 30 steps of chapter 04 should include sub-slides"
+    visited = [page.evaluate(WHERE)]
+    for _ in range(30):
+        page.keyboard.press(key)
+        page.wait_for_function(f"w => ({WHERE})() !== w", arg=visited[-1], timeout=5_000)
+        visited.append(page.evaluate(WHERE))
+    assert visited == expected[:31]
+    assert not problems.items, "\n".join(problems.items)
+    page.close()
+
+
+@pytest.mark.browser
+def test_a_question_answered_on_a_slide_leaves_the_keyboard_to_the_deck(browser, watch, built, screenshots):
+    """After a click on a choice, the keys move the deck, not the chosen answer."""
+    from tests.test_quizzes import first_quiz
+
+    quiz = first_quiz()
+    page, problems = open_deck(browser, watch, built, f"{quiz.path.stem}.slides.html")
+    page.evaluate("""div => { const Reveal = """ + REVEAL + """;
+        const i = Reveal.getIndices(document.getElementById(div).closest('section'));
+        Reveal.slide(i.h, i.v, Number.MAX_SAFE_INTEGER); }""", quiz.div)
+    box = page.locator(f"#{quiz.div}")
+    box.locator(".MCButton", has_text=quiz.wrong).first.click()
+    chosen = box.locator(".Feedback").inner_text()
+    radio = box.locator("input[type=radio]").first
+    assert not radio.is_visible(), "the radio circle shows inside a choice"
+    page.screenshot(path=str(screenshots / f"{quiz.path.stem}-quiz-answered.png"))
+    for key in ("ArrowDown", "ArrowRight", "Space"):
+        before = page.evaluate(WHERE)
+        page.keyboard.press(key)
+        page.wait_for_function(f"w => ({WHERE})() !== w", arg=before, timeout=5_000)
+    assert box.locator(".Feedback").inner_text() == chosen, "a key changed the chosen answer"
+    checked = box.locator("input[type=radio]:checked")
+    assert checked.count() <= 1 and page.evaluate("() => document.activeElement === document.body")
     assert not problems.items, "\n".join(problems.items)
     page.close()

@@ -150,8 +150,9 @@ body {{ font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; max-width: 40e
 </head>
 <body>
 <h1>{html.escape(deck.COURSE)}</h1>
-<p>One deck per chapter. Arrow keys move between slides, <kbd>Esc</kbd> shows the overview,
-<kbd>S</kbd> opens the speaker notes.</p>
+<p>One deck per chapter. <kbd>&rarr;</kbd>, <kbd>Space</kbd>, <kbd>PageDown</kbd> or a clicker show the
+next step (every slide, sub-slide and fragment in reading order); <kbd>&larr;</kbd> goes back,
+<kbd>Esc</kbd> shows the overview, <kbd>S</kbd> opens the speaker notes.</p>
 <ol>
 {rows}
 </ol>
