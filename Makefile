@@ -1,12 +1,5 @@
-# Course tooling. Every target sets up .venv first when requirements.txt or pyproject.toml changed.
-#   make lab       set up and open the course in JupyterLab
-#   make test      set up and run the whole test suite (what CI runs)
-#   make lib       regenerate d2l_utils/ from the #@save cells of the notebooks
-#   make execute   re-run every notebook in place (NB=notebooks/04_calculus.ipynb for one)
-#   make test-nb   strict nbval on one notebook: make test-nb NB=notebooks/04_calculus.ipynb
-#   make slides    build offline reveal.js decks into build/slides/
-#   make bench     print the import-cost benchmark table
-#   make clean     remove .venv, build/ and caches
+# Course tooling. `make help` lists the targets from the `##` comments below (the one list of them).
+# Every target sets up .venv first when requirements.txt or pyproject.toml changed.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -16,35 +9,51 @@ export PATH := $(BIN):$(PATH)
 # Use the platformdirs locations now, which also silences jupyter_core's migration warning.
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: setup lab test test-nb lib execute slides bench clean
+.PHONY: help setup lab test check test-nb lib execute slides bench clean
+
+# Unit tests of the helpers and tools, and notebook hygiene: no notebook runs, no browser starts.
+CHECK_TESTS := tests/test_checks.py tests/test_notebooks.py tests/test_quizzes.py tests/test_export.py \
+	tests/test_tensors.py tests/test_calculus.py tests/test_matrix_calculus.py tests/test_autograd.py \
+	tests/test_linear_regression.py tests/test_linear_regression_scratch.py \
+	tests/test_linear_regression_concise.py tests/test_malformed_input.py tests/test_numerics.py \
+	tests/test_lab.py tests/test_binder.py
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20
 
 # Incremental: tools/setup_env.py does nothing when requirements.txt and pyproject.toml are unchanged.
-setup:
+setup: ## create .venv and install the pinned packages (incremental)
 	@$(PYTHON) tools/setup_env.py
 
-lab: setup
+lab: setup ## set up and open the course in JupyterLab
 	$(BIN)/python -m tools.lab
 
-test: setup
+test: setup ## set up and run the whole test suite (what CI runs)
 	$(BIN)/python -m tools.browser_setup
 	$(BIN)/python -m pytest -n auto
 
-test-nb: setup
+check: setup ## the one-minute loop: export in sync, hygiene, unit tests (no notebook runs, no browser)
+	$(BIN)/python -m tools.export --check
+	$(BIN)/python -m pytest -n 2 -m "not browser" $(CHECK_TESTS)
+
+# NB is checked before anything is set up: a usage error installs nothing.
+test-nb: ## strict nbval on one notebook: make test-nb NB=notebooks/04_calculus.ipynb
 	@test -n "$(NB)" || { echo "usage: make test-nb NB=notebooks/04_calculus.ipynb (make test runs them all)" >&2; exit 2; }
+	@$(MAKE) --no-print-directory setup
 	$(BIN)/python -m pytest -n 0 $(NB)
 
-lib: setup
+lib: setup ## regenerate d2l_utils/ from the #@save cells of the notebooks
 	$(BIN)/python -m tools.export
 
-execute: lib
+execute: lib ## re-run every notebook in place (NB=notebooks/04_calculus.ipynb for one)
 	$(BIN)/python -m tools.execute $(NB)
 
-slides: setup
+slides: setup ## build offline reveal.js decks into build/slides/
 	$(BIN)/python -m tools.slides
 
-bench: setup
+bench: setup ## print the import-cost benchmark table
 	$(BIN)/python -m tools.bench_import
 
-clean:
+clean: ## remove .venv, build/ and caches
 	rm -rf $(VENV) build node_modules .pytest_cache
 	find . -name __pycache__ -prune -exec rm -rf {} +
