@@ -37,3 +37,12 @@ def test_export_check_passes_on_the_committed_package():
 def test_numerics_prints_the_kernel_environment():
     result = run(sys.executable, "-m", "tools.numerics")
     assert "MKL_CBWR=COMPATIBLE" in result.stdout.splitlines()
+
+
+def test_make_help_lists_every_target_once():
+    import re
+    targets = re.findall(r"^([a-z][a-z-]*):", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    result = run("make", "help")
+    listed = re.findall(r"^\s+make (\S+)\s+\S", result.stdout, re.MULTILINE)
+    assert result.returncode == 0 and sorted(listed) == sorted(set(targets)), (targets, result.stdout)
+    assert "make check" in DOCS and "make help" in DOCS
