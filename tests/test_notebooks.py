@@ -318,3 +318,13 @@ def test_every_bug_hunt_hunts_a_different_bug():
     assert not missing, f"name the bug of each bug hunt in the exercise cell's metadata bug_hunt: {missing}"
     repeated = {bug for bug in bugs.values() if list(bugs.values()).count(bug) > 1}
     assert not repeated, f"two chapters hunt the same bug: {repeated}"
+
+
+def test_one_name_per_chapter():
+    """The README's chapter table names each chapter exactly as its notebook's title (and so its deck)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        title = deck.chapter_title(load(path))
+        assert title[:1].isupper() and title[1:] == title[1:].lower() or " " not in title, (
+            f"{path.name}: titles use sentence case, got {title!r}")
+        assert f"[{title}](notebooks/{path.name})" in readme, f"README's table names {path.name} differently: {title!r}"

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import nbformat
 
+from tools import deck
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 PACKAGE = ROOT / "d2l_utils"
@@ -65,15 +67,6 @@ def module_name(notebook: Path) -> str:
     if not (number.isdigit() and rest.isidentifier()):
         raise ExportError(f"{notebook.name}: expected a name like '04_calculus.ipynb'")
     return rest
-
-
-def notebook_title(nb: nbformat.NotebookNode) -> str:
-    """The first markdown heading, without the '#'."""
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-            return first.lstrip("#").strip()
-    return ""
 
 
 def saved_cells(nb: nbformat.NotebookNode, where: str = "notebook") -> list[tuple[int, int, str, str | None]]:
@@ -141,7 +134,7 @@ def collect(notebook: Path) -> list[Module]:
     modules: dict[str | None, Module] = {}
     for index, number, source, target in saved_cells(nb, rel):
         if target not in modules:
-            modules[target] = (Module(module_name(notebook), notebook, notebook_title(nb)) if target is None
+            modules[target] = (Module(module_name(notebook), notebook, deck.chapter_title(nb)) if target is None
                                else Module(target, notebook, "Argument checks" if target == "checks"
                                            else target.replace("_", " ").capitalize(), chapter=False))
         module = modules[target]
