@@ -28,6 +28,27 @@ def test_hook_leaves_other_files_and_unversioned_notebooks_alone():
         assert model == before
 
 
+def answer_cell(expanded: bool) -> dict:
+    jupyter = {"source_hidden": not expanded, "outputs_hidden": not expanded}
+    return {"cell_type": "code", "source": "# Worked code", "outputs": [],
+            "metadata": {"tags": ["solution"], "jupyter": jupyter, "collapsed": not expanded}}
+
+
+def test_hook_saves_worked_answers_collapsed_after_they_ran():
+    """Run All expands every answer; the saved file must hide them again, and touch nothing else."""
+    model = notebook_model(version=None)
+    lesson = {"cell_type": "code", "source": "x = 1", "outputs": [], "metadata": {"jupyter": {}}}
+    ran = answer_cell(expanded=True)
+    ran["metadata"]["jupyter"] = {}  # JupyterLab drops the keys entirely when the cell runs
+    del ran["metadata"]["collapsed"]
+    model["content"]["cells"] = [copy.deepcopy(lesson), ran, answer_cell(expanded=True)]
+    lab.keep_clone_clean(model=model, path="x.ipynb", contents_manager=None)
+    cells = model["content"]["cells"]
+    assert cells[0] == lesson
+    assert cells[1]["metadata"] == cells[2]["metadata"] == answer_cell(expanded=False)["metadata"]
+    assert lab.hide_answers(cells) == 0  # already hidden: nothing to do
+
+
 def test_jupyterlab_is_started_with_the_hook():
     cmd = lab.lab_command([])
     assert "--ContentsManager.pre_save_hook=tools.lab.keep_clone_clean" in cmd

@@ -13,6 +13,8 @@ Saving a notebook goes through keep_clone_clean() (the server's pre-save hook): 
 kernel's `language_info`, Python patch version included, into every notebook it saves, so merely
 opening a chapter and letting autosave run would leave the clone modified. The hook drops that
 version, as tools/execute.py does, so a chapter saved unchanged is byte-identical to the committed one.
+It also saves every worked answer collapsed: running an answer cell (Run All) expands it on screen and
+JupyterLab would save it expanded, so the answers would show the next time the chapter is opened.
 """
 from __future__ import annotations
 
@@ -41,13 +43,37 @@ def trust_notebooks(notebooks: Path = NOTEBOOKS) -> list[Path]:
     return signed
 
 
+# What a worked answer carries in the file: source and outputs collapsed (JupyterLab's keys, plus the
+# classic `collapsed` that JupyterLab also writes). Running the cell makes JupyterLab drop them.
+HIDDEN_ANSWER = {"source_hidden": True, "outputs_hidden": True}
+
+
+def hide_answers(cells: list) -> int:
+    """Collapse every worked answer (cells tagged `solution`) again; return how many needed it."""
+    changed = 0
+    for cell in cells:
+        metadata = cell.get("metadata", {}) if isinstance(cell, dict) else {}
+        if "solution" not in metadata.get("tags", []):
+            continue
+        jupyter = metadata.setdefault("jupyter", {})
+        if {k: jupyter.get(k) for k in HIDDEN_ANSWER} != HIDDEN_ANSWER or metadata.get("collapsed") is not True:
+            jupyter.update(HIDDEN_ANSWER)
+            metadata["collapsed"] = True
+            changed += 1
+    return changed
+
+
 def keep_clone_clean(model: dict, path: str = "", contents_manager=None, **kwargs) -> None:
-    """Pre-save hook: drop the Python patch version JupyterLab adds to a notebook's language_info."""
+    """Pre-save hook: drop the Python patch version JupyterLab adds to a notebook's language_info, and
+    save every worked answer collapsed, as committed, even after Run All has expanded it on screen."""
     if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
         return
     info = model["content"].get("metadata", {}).get("language_info")
     if isinstance(info, dict) and info.pop("version", None) is not None and contents_manager is not None:
         contents_manager.log.info("course: dropped language_info.version from %s on save", path)
+    hidden = hide_answers(model["content"].get("cells") or [])
+    if hidden and contents_manager is not None:
+        contents_manager.log.info("course: saved %d worked answer(s) of %s collapsed", hidden, path)
 
 
 def lab_command(extra: list[str], root: Path = ROOT) -> list[str]:
