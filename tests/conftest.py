@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from tests import support
 from tools import browser_setup
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools.paths import ROOT
 SCREENSHOTS = ROOT / "build" / "screenshots"
 
 # Flags for a headless Chromium on a machine without a display or internet access: without the
@@ -79,3 +80,15 @@ class PageProblems:
 def watch():
     """watch(page, allowed_prefixes) -> PageProblems collecting everything that went wrong."""
     return PageProblems
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server started like `make lab` on a fresh copy of the course (tests.support)."""
+    yield from support.start_lab(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def lab_page(browser, lab):
+    """One JupyterLab page for the tests that open notebooks: loading the app once saves CPU time."""
+    yield from support.open_lab_page(browser, lab)

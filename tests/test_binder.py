@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools.paths import ROOT
 FILES = ("environment.yml", "postBuild", "requirements.txt", "pyproject.toml", "README.md")
 
 

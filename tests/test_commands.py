@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools.paths import ROOT
 DOCS = (ROOT / "README.md").read_text() + (ROOT / "CONTRIBUTING.md").read_text()
 
 

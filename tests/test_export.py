@@ -13,7 +13,7 @@ import pytest
 
 from tools import export
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools.paths import ROOT
 
 
 def test_package_matches_notebooks():

@@ -6,120 +6,16 @@ beforehand, exactly as after a fresh clone. Screenshots go to build/screenshots/
 """
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from tests.test_slides import SHOW_ALL_SLIDES
+from tests.support import NOTEBOOKS, SHOW_ALL_SLIDES, has_svg, open_in_lab
 from tools import slides
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-TOKEN = "course-browser-test"
 pytestmark = pytest.mark.browser
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def has_svg(path: Path, figures_only: bool = False) -> bool:
-    """Whether a chapter shows SVG (with figures_only: a matplotlib figure, which is `<Figure size …>` as text)."""
-    nb = nbformat.read(path, as_version=4)
-    return any("image/svg+xml" in o.get("data", {})
-               and (not figures_only or o["data"].get("text/plain", "").startswith("<Figure size"))
-               for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-
-
-class Lab:
-    def __init__(self, url: str, root: Path, log: Path):
-        self.url, self.root, self.log = url, root, log
-
-    def page_url(self, path: str) -> str:
-        sep = "&" if "?" in path else "?"
-        return f"{self.url}{path}{sep}token={TOKEN}"
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    course = tmp_path_factory.mktemp("course")
-    jupyter = tmp_path_factory.mktemp("jupyter")
-    (course / "notebooks").mkdir()
-    for path in NOTEBOOKS + [ROOT / "notebooks" / "rise.css"]:
-        shutil.copy2(path, course / "notebooks" / path.name)
-    # A clone, as a learner has it: committed, with the course's .gitignore.
-    shutil.copy2(ROOT / ".gitignore", course / ".gitignore")
-    git = ["git", "-c", "user.name=Learner", "-c", "user.email=learner@example.invalid", "-C", str(course)]
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "the course as cloned"]):
-        subprocess.run(git + args, check=True, capture_output=True)
-    env = dict(
-        os.environ,
-        JUPYTER_DATA_DIR=str(jupyter / "data"),  # holds the trust database: empty, like a new machine
-        JUPYTER_RUNTIME_DIR=str(jupyter / "runtime"),
-        JUPYTER_CONFIG_DIR=str(jupyter / "config"),
-        JUPYTER_PLATFORM_DIRS="1",
-    )
-    port = free_port()
-    log = open(jupyter / "lab.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tools.lab", "--root", str(course), "--no-browser", f"--port={port}",
-         "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
-         # window.jupyterapp lets one page open notebook after notebook, without reloading JupyterLab.
-         "--LabApp.expose_app_in_browser=True"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("JupyterLab did not start:\n" + (jupyter / "lab.log").read_text()[-3000:])
-            time.sleep(0.5)
-    try:
-        yield Lab(url, course, jupyter / "lab.log")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def lab_page(browser, lab):
-    """One JupyterLab page for the tests that open notebooks: loading the app once saves CPU time."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(lab.page_url("/lab/tree/notebooks?reset"))
-    page.wait_for_function("() => window.jupyterapp", timeout=90_000)
-    page.evaluate("async () => { await window.jupyterapp.restored; }")  # every plugin has started
-    yield page
-    page.close()
-
-
-def open_in_lab(page, name: str) -> None:
-    """Open notebooks/<name> in a new tab, as a learner would from the file browser.
-
-    Earlier tabs stay open behind it (closing one whose kernel has started asks to save it).
-    """
-    page.evaluate("""async name => {
-        const widget = await window.jupyterapp.commands.execute('docmanager:open', {path: 'notebooks/' + name});
-        await widget.context.ready;
-    }""", name)
 
 
 # Count rendered SVG figures and figures shown only as text in the notebook on screen.

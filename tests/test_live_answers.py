@@ -8,7 +8,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from tests.test_live import NOTEBOOKS, lab, lab_page, open_in_lab  # noqa: F401 (fixtures)
+from tests.support import NOTEBOOKS, open_in_lab
 
 pytestmark = pytest.mark.browser
 
@@ -101,7 +101,7 @@ def test_one_click_reveals_an_answer(lab_page, screenshots):
 
 
 def test_a_question_gives_feedback_in_jupyterlab(lab_page, screenshots):
-    from tests.test_quizzes import answer_wrong_then_right, first_quiz, shows
+    from tests.support import answer_wrong_then_right, first_quiz, shows
 
     path, div, wrong, right, wrong_feedback, right_feedback = first_quiz()
     open_in_lab(lab_page, path.name)

@@ -20,11 +20,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import kernel_probe  # tests/kernel_probe.py
+from tests import kernel_probe
 import svg_tamper  # tests/svg_tamper.py
 from tools import numerics
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools.paths import ROOT
 SOURCE = ROOT / "notebooks" / "04_calculus.ipynb"
 SVG = "image/svg+xml"
 

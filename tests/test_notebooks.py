@@ -10,7 +10,7 @@ import pytest
 
 from tools import deck, execute, slides
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools.paths import ROOT
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 MAX_BYTES = 300 * 1024  # the course budget; split a chapter rather than squeeze its outputs
 IMAGE_TYPES = ("image/svg+xml", "image/png", "image/jpeg")

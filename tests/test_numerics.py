@@ -9,10 +9,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import kernel_probe  # tests/kernel_probe.py
+from tests import kernel_probe
 from tools import numerics
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools.paths import ROOT
 AVX512_FLAGS = {"sse2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq"}
 
 

@@ -16,14 +16,13 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from tools import numerics
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools.paths import ROOT
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 SIMULATED = {

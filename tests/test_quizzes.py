@@ -9,20 +9,10 @@ from __future__ import annotations
 import ast
 import json
 import re
-from pathlib import Path
-from typing import NamedTuple
 
-import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-KEY = re.compile(r'<script type="application/json" class="quiz-key">(.*?)</script>', re.DOTALL)
-
-
-def quizzes(path: Path) -> list[tuple[int, nbformat.NotebookNode]]:
-    nb = nbformat.read(path, as_version=4)
-    return [(i, c) for i, c in enumerate(nb.cells) if "quiz" in c.metadata.get("tags", [])]
+from tests.support import KEY, NOTEBOOKS, committed_question, quizzes
 
 
 def quiz_call(source: str) -> ast.Call:
@@ -77,13 +67,6 @@ def test_quiz_library_loads_once_per_notebook(path):
 GENERIC = re.compile(r"(?i)^(not this one|look again|try again|wrong|incorrect|no)\b")
 
 
-def committed_question(index: int, cell) -> dict:
-    html = "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
-    keys = KEY.findall(html)
-    assert keys, f"cell {index}: no committed question"
-    return json.loads(keys[0])[0]
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_every_choice_explains_itself(path):
     """Each choice has feedback of its own: why the right one is right, why each wrong one tempts."""
@@ -108,41 +91,3 @@ def test_the_right_choice_moves(path):
         answers = committed_question(index, cell)["answers"]
         places.append(next(i for i, a in enumerate(answers) if a["correct"]))
     assert len(set(places)) > 1, f"{path.name}: the right answer is always choice {places[0] + 1}"
-
-
-class FirstQuiz(NamedTuple):
-    """The course's first question: where it is, one wrong and the right choice, and their feedback."""
-    path: Path
-    div: str
-    wrong: str
-    right: str
-    wrong_feedback: str
-    right_feedback: str
-
-
-def first_quiz() -> FirstQuiz:
-    for path in NOTEBOOKS:
-        for index, cell in quizzes(path):
-            html = "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
-            answers = committed_question(index, cell)["answers"]
-            right = next(a for a in answers if a["correct"])
-            wrong = next(a for a in answers if not a["correct"])
-            return FirstQuiz(path, re.search(r'<div id="(quiz\w+)"', html)[1], wrong["answer"], right["answer"],
-                             wrong["feedback"], right["feedback"])
-    pytest.fail("no quiz in the course")
-
-
-def shows(shown: str, feedback: str) -> bool:
-    """True if the page shows this feedback (compared on letters and digits: math and markup render)."""
-    letters = lambda text: re.sub(r"[^A-Za-z0-9]", "", text)  # noqa: E731
-    return letters(feedback)[:30] in letters(shown)
-
-
-def answer_wrong_then_right(page, div: str, wrong: str, right: str) -> tuple[str, str]:
-    """Click a wrong choice, then the right one; return the feedback shown after each click."""
-    quiz = page.locator(f"#{div}")
-    quiz.locator(".MCButton", has_text=wrong).first.click()
-    after_wrong = quiz.locator(".Feedback").inner_text()
-    quiz.locator(".MCButton", has_text=right).first.click()
-    return after_wrong, quiz.locator(".Feedback").inner_text()
-

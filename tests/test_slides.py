@@ -15,8 +15,7 @@ import pytest
 
 from tools import slides
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+from tests.support import NOTEBOOKS, SHOW_ALL_SLIDES
 IDS = [p.stem for p in NOTEBOOKS]
 
 
@@ -92,12 +91,6 @@ MATH_DONE = """() => window.MathJax && MathJax.Hub && MathJax.Hub.queue
 
 
 # Lays out every slide at once, each with all its fragments, so that each one's height can be read.
-# Stepping through with Reveal.slide() and reading at once under-measures: layout and MathJax catch up with
-# a newly shown slide only after a few hundred milliseconds. test_live.py measures live RISE the same way.
-SHOW_ALL_SLIDES = (".reveal .slides section { display: block !important; }"
-                   " .reveal .slides section .fragment { visibility: visible !important; }")
-
-
 def open_deck(browser, watch, built: Path, name: str):
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     problems = watch(page, ("file://", "data:"))
@@ -182,7 +175,7 @@ def test_index_page_in_chromium(browser, watch, built):
 
 @pytest.mark.browser
 def test_a_question_gives_feedback_in_the_deck(browser, watch, built, screenshots):
-    from tests.test_quizzes import answer_wrong_then_right, first_quiz, shows
+    from tests.support import answer_wrong_then_right, first_quiz, shows
 
     path, div, wrong, right, wrong_feedback, right_feedback = first_quiz()
     page, problems = open_deck(browser, watch, built, f"{path.stem}.slides.html")
@@ -239,7 +232,7 @@ def test_the_keys_step_through_every_slide_and_fragment_in_order(browser, watch,
 @pytest.mark.browser
 def test_a_question_answered_on_a_slide_leaves_the_keyboard_to_the_deck(browser, watch, built, screenshots):
     """After a click on a choice, the keys move the deck, not the chosen answer."""
-    from tests.test_quizzes import first_quiz
+    from tests.support import first_quiz
 
     quiz = first_quiz()
     page, problems = open_deck(browser, watch, built, f"{quiz.path.stem}.slides.html")

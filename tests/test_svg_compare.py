@@ -1,16 +1,15 @@
 """The tolerant SVG comparison, on every figure the course commits, and its hook into nbval."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import nbformat
 import pytest
 
-import svg_tamper  # tests/svg_tamper.py (pytest puts tests/ on sys.path)
+from tests import svg_tamper
 from tools import svg_compare
 from tools.nbval_plugin import tolerate_figures
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools.paths import ROOT
 SVG = "image/svg+xml"
 
 

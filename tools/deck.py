@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools.paths import ROOT
 NOTEBOOKS = ROOT / "notebooks"
 COURSE = "Deep Learning Math & Tooling"
 SLIDE_TYPES = ("slide", "subslide", "fragment", "skip", "notes", "-")

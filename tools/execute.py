@@ -24,7 +24,7 @@ from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 from tools import deck, numerics
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools.paths import ROOT
 NOTEBOOKS = ROOT / "notebooks"
 
 # What the kernel reports about itself, minus the version, which differs between 3.11.x patch releases.

@@ -26,7 +26,7 @@ import nbformat
 
 from tools import deck
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools.paths import ROOT
 NOTEBOOKS = ROOT / "notebooks"
 PACKAGE = ROOT / "d2l_utils"
 MARKER = "#@save"

@@ -27,7 +27,7 @@ from nbformat.sign import NotebookNotary
 
 from tools import numerics
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools.paths import ROOT
 NOTEBOOKS = ROOT / "notebooks"
 
 

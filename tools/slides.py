@@ -24,7 +24,7 @@ from traitlets.config import Config
 
 from tools import deck
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools.paths import ROOT
 NOTEBOOKS = ROOT / "notebooks"
 OUT = ROOT / "build" / "slides"
 NODE_MODULES = ROOT / "node_modules"

@@ -1,0 +1,175 @@
+"""Code shared by the test modules (no test module imports another): the course's paths, the
+self-check questions as committed, a JupyterLab server on a fresh copy of the course, and the
+stylesheet that lays out every slide at once for measuring.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import NamedTuple
+
+import nbformat
+import pytest
+
+from tools.paths import ROOT, chapters
+
+NOTEBOOKS = chapters()
+TOKEN = "course-browser-test"
+KEY = re.compile(r'<script type="application/json" class="quiz-key">(.*?)</script>', re.DOTALL)
+
+
+# ---------------------------------------------------------------- self-check questions
+
+def quizzes(path: Path) -> list[tuple[int, nbformat.NotebookNode]]:
+    nb = nbformat.read(path, as_version=4)
+    return [(i, c) for i, c in enumerate(nb.cells) if "quiz" in c.metadata.get("tags", [])]
+
+
+def committed_question(index: int, cell) -> dict:
+    html = "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
+    keys = KEY.findall(html)
+    assert keys, f"cell {index}: no committed question"
+    return json.loads(keys[0])[0]
+
+
+class FirstQuiz(NamedTuple):
+    """The course's first question: where it is, one wrong and the right choice, and their feedback."""
+    path: Path
+    div: str
+    wrong: str
+    right: str
+    wrong_feedback: str
+    right_feedback: str
+
+
+def first_quiz() -> FirstQuiz:
+    for path in NOTEBOOKS:
+        for index, cell in quizzes(path):
+            html = "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
+            answers = committed_question(index, cell)["answers"]
+            right = next(a for a in answers if a["correct"])
+            wrong = next(a for a in answers if not a["correct"])
+            return FirstQuiz(path, re.search(r'<div id="(quiz\w+)"', html)[1], wrong["answer"], right["answer"],
+                             wrong["feedback"], right["feedback"])
+    pytest.fail("no quiz in the course")
+
+
+def shows(shown: str, feedback: str) -> bool:
+    """True if the page shows this feedback (compared on letters and digits: math and markup render)."""
+    letters = lambda text: re.sub(r"[^A-Za-z0-9]", "", text)  # noqa: E731
+    return letters(feedback)[:30] in letters(shown)
+
+
+def answer_wrong_then_right(page, div: str, wrong: str, right: str) -> tuple[str, str]:
+    """Click a wrong choice, then the right one; return the feedback shown after each click."""
+    quiz = page.locator(f"#{div}")
+    quiz.locator(".MCButton", has_text=wrong).first.click()
+    after_wrong = quiz.locator(".Feedback").inner_text()
+    quiz.locator(".MCButton", has_text=right).first.click()
+    return after_wrong, quiz.locator(".Feedback").inner_text()
+
+
+# ---------------------------------------------------------------- slides
+
+# Stepping through with Reveal.slide() and reading at once under-measures: layout and MathJax catch up with
+# a newly shown slide only after a few hundred milliseconds. test_live.py measures live RISE the same way.
+SHOW_ALL_SLIDES = (".reveal .slides section { display: block !important; }"
+                   " .reveal .slides section .fragment { visibility: visible !important; }")
+
+
+# ---------------------------------------------------------------- JupyterLab
+
+def has_svg(path: Path, figures_only: bool = False) -> bool:
+    """Whether a chapter shows SVG (with figures_only: a matplotlib figure, which is `<Figure size …>` as text)."""
+    nb = nbformat.read(path, as_version=4)
+    return any("image/svg+xml" in o.get("data", {})
+               and (not figures_only or o["data"].get("text/plain", "").startswith("<Figure size"))
+               for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+class Lab:
+    def __init__(self, url: str, root: Path, log: Path):
+        self.url, self.root, self.log = url, root, log
+
+    def page_url(self, path: str) -> str:
+        sep = "&" if "?" in path else "?"
+        return f"{self.url}{path}{sep}token={TOKEN}"
+
+
+def start_lab(tmp_path_factory):
+    course = tmp_path_factory.mktemp("course")
+    jupyter = tmp_path_factory.mktemp("jupyter")
+    (course / "notebooks").mkdir()
+    for path in NOTEBOOKS + [ROOT / "notebooks" / "rise.css"]:
+        shutil.copy2(path, course / "notebooks" / path.name)
+    # A clone, as a learner has it: committed, with the course's .gitignore.
+    shutil.copy2(ROOT / ".gitignore", course / ".gitignore")
+    git = ["git", "-c", "user.name=Learner", "-c", "user.email=learner@example.invalid", "-C", str(course)]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "the course as cloned"]):
+        subprocess.run(git + args, check=True, capture_output=True)
+    env = dict(
+        os.environ,
+        JUPYTER_DATA_DIR=str(jupyter / "data"),  # holds the trust database: empty, like a new machine
+        JUPYTER_RUNTIME_DIR=str(jupyter / "runtime"),
+        JUPYTER_CONFIG_DIR=str(jupyter / "config"),
+        JUPYTER_PLATFORM_DIRS="1",
+    )
+    # JupyterLab picks its own port (from 8888 up, skipping busy ones) and writes the one it bound to its
+    # runtime file: no window between probing a free port and binding it, whatever else runs.
+    log = open(jupyter / "lab.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tools.lab", "--root", str(course), "--no-browser",
+         "--ServerApp.port_retries=200", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
+         # window.jupyterapp lets one page open notebook after notebook, without reloading JupyterLab.
+         "--LabApp.expose_app_in_browser=True"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    runtime = jupyter / "runtime" / f"jpserver-{proc.pid}.json"  # tools.lab execs: the server keeps the pid
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            url = json.loads(runtime.read_text())["url"].rstrip("/")
+            urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
+            break
+        except (OSError, ValueError, KeyError):  # not written yet, half written, or not serving yet
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("JupyterLab did not start:\n" + (jupyter / "lab.log").read_text()[-3000:])
+            time.sleep(0.2)
+    try:
+        yield Lab(url, course, jupyter / "lab.log")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def open_lab_page(browser, lab):
+    """One JupyterLab page for the tests that open notebooks: loading the app once saves CPU time."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(lab.page_url("/lab/tree/notebooks?reset"))
+    page.wait_for_function("() => window.jupyterapp", timeout=90_000)
+    page.evaluate("async () => { await window.jupyterapp.restored; }")  # every plugin has started
+    yield page
+    page.close()
+
+
+def open_in_lab(page, name: str) -> None:
+    """Open notebooks/<name> in a new tab, as a learner would from the file browser.
+
+    Earlier tabs stay open behind it (closing one whose kernel has started asks to save it).
+    """
+    page.evaluate("""async name => {
+        const widget = await window.jupyterapp.commands.execute('docmanager:open', {path: 'notebooks/' + name});
+        await widget.context.ready;
+    }""", name)
