@@ -173,3 +173,32 @@ def open_in_lab(page, name: str) -> None:
         const widget = await window.jupyterapp.commands.execute('docmanager:open', {path: 'notebooks/' + name});
         await widget.context.ready;
     }""", name)
+
+
+# ---------------------------------------------------------------- waiting on the page, not on the clock
+
+# Resolves after the browser has laid out and painted twice: what a style or scroll change needs to show.
+TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
+def settle(page) -> None:
+    """Wait until the page has laid out what the last action changed (two animation frames)."""
+    page.evaluate(TWO_FRAMES)
+
+
+def measure_when_stable(page, script: str, timeout_s: float = 20.0):
+    """Evaluate `script` frame after frame until it gives the same result three times in a row.
+
+    Layout, fonts and MathJax catch up with a change over several frames, more of them on a slow or busy
+    machine; a measurement taken after a fixed pause can read a slide before it has its final height.
+    """
+    deadline = time.monotonic() + timeout_s
+    last, same = None, 0
+    while same < 3:
+        settle(page)
+        current = page.evaluate(script)
+        same = same + 1 if current == last else 1
+        last = current
+        if time.monotonic() > deadline:
+            pytest.fail(f"the page kept changing for {timeout_s} s while being measured")
+    return last

@@ -12,7 +12,7 @@ import time
 import nbformat
 import pytest
 
-from tests.support import NOTEBOOKS, SHOW_ALL_SLIDES, has_svg, open_in_lab
+from tests.support import NOTEBOOKS, SHOW_ALL_SLIDES, has_svg, measure_when_stable, open_in_lab, settle
 from tools import slides
 
 pytestmark = pytest.mark.browser
@@ -41,10 +41,9 @@ def first_figure(page) -> dict:
                 const fig = panel.querySelector('.jp-RenderedSVG') || Array.from(panel.querySelectorAll('.jp-OutputArea-output'))
                     .find(e => e.innerText.trim().startsWith('<Figure size'));
                 fig.scrollIntoView({block: 'center'}); }""")  # so the screenshot shows it
-            page.wait_for_timeout(300)
-            return page.evaluate(FIGURES)
+            return measure_when_stable(page, FIGURES)
         page.evaluate(SCROLL)
-        page.wait_for_timeout(100)
+        settle(page)
     return page.evaluate(FIGURES)
 
 
@@ -100,8 +99,7 @@ def test_rise_renders_the_deck(browser, lab, screenshots, path):
                            ".map(b => b.closest('[id^=\"quiz\"]').id)).size === n", arg=questions, timeout=30_000)
     # RISE lays out only the slides near the current one; show them all at once to measure each.
     page.add_style_tag(content=SHOW_ALL_SLIDES)
-    page.wait_for_timeout(300)
-    heights = page.evaluate("""() => Array.from(document.querySelectorAll('.reveal .slides section'))
+    heights = measure_when_stable(page, """() => Array.from(document.querySelectorAll('.reveal .slides section'))
         .filter(s => !s.querySelector('section'))
         .map(s => ({height: s.scrollHeight, title: (s.querySelector('h1, h2, h3') || {textContent: ''})
                     .textContent.replace('¶', '').slice(0, 60)}))""")
@@ -119,13 +117,13 @@ def test_rise_renders_the_deck(browser, lab, screenshots, path):
 
 def test_rise_runs_a_code_cell_during_the_talk(browser, lab, screenshots):
     page = open_rise(browser, lab, "04_calculus.ipynb")
-    page.wait_for_timeout(1000)
+    page.wait_for_selector(".reveal section.present", timeout=60_000)
     for _ in range(40):  # step through slides and fragments until a code cell is on screen
         cells = page.locator(".reveal section.present .jp-CodeCell")
         if cells.count() and cells.first.is_visible():
             break
         page.keyboard.press("ArrowRight")
-        page.wait_for_timeout(300)
+        settle(page)
     # Pin the cell handle. Ctrl-Enter runs the cell and stays on it (Shift-Enter would move on).
     cell = page.locator(".reveal section.present .jp-CodeCell").first.element_handle()
     editor = cell.query_selector(".cm-content")
@@ -141,7 +139,7 @@ def test_rise_runs_a_code_cell_during_the_talk(browser, lab, screenshots):
             "c => Array.from(c.querySelectorAll('.jp-OutputArea-output')).some(o => o.innerText.includes('computed live: 45'))",
             arg=cell, timeout=120_000,
         )
-        page.wait_for_timeout(300)
+        settle(page)
     finally:
         page.screenshot(path=str(screenshots / "rise-live-cell.png"))
         page.close()
@@ -164,7 +162,9 @@ def test_opening_and_saving_chapters_leaves_the_clone_clean(lab_page, lab, scree
         deadline = time.monotonic() + 90
         while lab.log.read_text().count(hooked) == earlier and time.monotonic() < deadline:
             page.keyboard.press("Control+s")
-            page.wait_for_timeout(1000)
+            saved_by = time.monotonic() + 5  # poll the server's log for this save's line
+            while lab.log.read_text().count(hooked) == earlier and time.monotonic() < saved_by:
+                time.sleep(0.1)
         page.screenshot(path=str(screenshots / f"lab-saved-{path.stem}.png"))
         assert path.stat().st_mtime_ns != before, f"JupyterLab did not save {name}"
         assert lab.log.read_text().count(hooked) > earlier, (

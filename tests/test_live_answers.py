@@ -93,7 +93,8 @@ def test_one_click_reveals_an_answer(lab_page, screenshots):
     lab_page.evaluate("async i => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')", code)
     for kind in ("Input", "Output"):
         lab_page.evaluate(f"i => {cell}(i).querySelector('.jp-{kind}Placeholder .jp-Placeholder-content').click()", code)
-    lab_page.wait_for_timeout(300)
+    lab_page.wait_for_function(f"i => {cell}(i).querySelector('.jp-RenderedSVG img, .jp-RenderedSVG svg')", arg=code,
+                               timeout=10_000)
     view = lab_page.evaluate(ANSWER_VIEW, code)[0]
     svg = lab_page.evaluate(f"i => {cell}(i).querySelectorAll('.jp-RenderedSVG img, .jp-RenderedSVG svg').length", code)
     lab_page.screenshot(path=str(screenshots / f"lab-answer-revealed-{path.stem}.png"))

@@ -15,7 +15,7 @@ import pytest
 
 from tools import slides
 
-from tests.support import NOTEBOOKS, SHOW_ALL_SLIDES
+from tests.support import NOTEBOOKS, SHOW_ALL_SLIDES, measure_when_stable, settle
 IDS = [p.stem for p in NOTEBOOKS]
 
 
@@ -127,8 +127,7 @@ def test_deck_in_chromium(browser, watch, built, screenshots, path):
     # Slides are designed for 1280x720 and must fit it: an instructor should never scroll mid-talk.
     # Heights are written to build/screenshots for the authors.
     show_all = page.add_style_tag(content=SHOW_ALL_SLIDES)
-    page.wait_for_timeout(300)
-    heights = page.evaluate("""() => { const Reveal = """ + REVEAL + """;
+    heights = measure_when_stable(page, """() => { const Reveal = """ + REVEAL + """;
         return Reveal.getSlides().map(s => { const i = Reveal.getIndices(s);
             return {slide: `${i.h + 1}.${(i.v || 0) + 1}`, height: s.scrollHeight,
                     title: (s.querySelector('h1, h2, h3') || {textContent: ''}).textContent.replace('¶', '')}; }); }""")
@@ -148,7 +147,10 @@ def test_deck_in_chromium(browser, watch, built, screenshots, path):
             const idx = Reveal.getIndices(section);
             Reveal.slide(idx.h, idx.v, Number.MAX_SAFE_INTEGER);
         }""")
-        page.wait_for_timeout(300)
+        page.wait_for_function("""() => { const img = document.querySelector(
+            '.reveal section.present img[src^="data:image/svg+xml"]');
+            return img && img.getBoundingClientRect().width > 0; }""", timeout=10_000)
+        settle(page)
         box = page.evaluate("""() => {
             const img = Array.from(document.querySelectorAll('.reveal section.present img[src^="data:image/svg+xml"]'))[0];
             const r = img.getBoundingClientRect();
