@@ -16,7 +16,7 @@ CHECK_TESTS := tests/test_checks.py tests/test_notebooks.py tests/test_quizzes.p
 	tests/test_tensors.py tests/test_calculus.py tests/test_matrix_calculus.py tests/test_autograd.py \
 	tests/test_linear_regression.py tests/test_linear_regression_scratch.py \
 	tests/test_linear_regression_concise.py tests/test_malformed_input.py tests/test_numerics.py \
-	tests/test_lab.py tests/test_binder.py
+	tests/test_lab.py tests/test_binder.py tests/test_nbval_plugin.py tests/test_svg_compare.py
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20

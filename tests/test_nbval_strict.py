@@ -21,7 +21,7 @@ import nbformat
 import pytest
 
 from tests import kernel_probe
-import svg_tamper  # tests/svg_tamper.py
+from tests import svg_tamper
 from tools import numerics
 
 from tools.paths import ROOT
