@@ -28,9 +28,15 @@ setup: ## create .venv and install the pinned packages (incremental)
 lab: setup ## set up and open the course in JupyterLab
 	$(BIN)/python -m tools.lab
 
+# TESTS=core leaves out the browser and simulated-CPU tests (the CI matrix runs them on one Python).
+TESTS ?= all
 test: setup ## set up and run the whole test suite (what CI runs)
+ifeq ($(TESTS),core)
+	$(BIN)/python -m pytest -n auto -m "not browser" --ignore=tests/test_portability.py
+else
 	$(BIN)/python -m tools.browser_setup
 	$(BIN)/python -m pytest -n auto
+endif
 
 check: setup ## the one-minute loop: export in sync, hygiene, unit tests (no notebook runs, no browser)
 	$(BIN)/python -m tools.export --check

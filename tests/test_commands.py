@@ -45,3 +45,14 @@ def test_make_help_lists_every_target_once():
     listed = re.findall(r"^\s+make (\S+)\s+\S", result.stdout, re.MULTILINE)
     assert result.returncode == 0 and sorted(listed) == sorted(set(targets)), (targets, result.stdout)
     assert "make check" in DOCS and "make help" in DOCS
+
+
+def test_ci_runs_browser_and_portability_tests_on_exactly_one_python():
+    import yaml
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text())
+    matrix = workflow["jobs"]["test"]["strategy"]["matrix"]
+    selection = {entry["python"]: entry["tests"] for entry in matrix["include"]}
+    assert sorted(selection) == sorted(matrix["python"]) and list(selection.values()).count("all") == 1
+    core = run("make", "-n", "test", "TESTS=core").stdout
+    assert '-m "not browser"' in core and "--ignore=tests/test_portability.py" in core
+    assert "browser_setup" in run("make", "-n", "test").stdout  # .ci/run: everything
