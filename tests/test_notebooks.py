@@ -328,3 +328,18 @@ def test_one_name_per_chapter():
         assert title[:1].isupper() and title[1:] == title[1:].lower() or " " not in title, (
             f"{path.name}: titles use sentence case, got {title!r}")
         assert f"[{title}](notebooks/{path.name})" in readme, f"README's table names {path.name} differently: {title!r}"
+
+
+def test_make_execute_repairs_the_metadata_hygiene_requires(tmp_path):
+    """Strip every visibility key the hygiene tests demand; the normaliser (`make execute`) puts them back."""
+    source = ROOT / "notebooks" / "04_calculus.ipynb"
+    nb = load(source)
+    for cell in nb.cells:
+        cell.metadata.pop("jupyter", None)
+        cell.metadata.pop("collapsed", None)
+        cell.metadata.get("slideshow", {}).pop("slide_type", None)
+    with pytest.raises(AssertionError):
+        test_answers_stay_hidden_until_asked((source, nb))
+    deck.apply(source, nb)
+    test_answers_stay_hidden_until_asked((source, nb))
+    assert all(c.metadata["jupyter"]["source_hidden"] for c in nb.cells if "quiz" in c.metadata.get("tags", []))

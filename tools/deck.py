@@ -45,13 +45,26 @@ def rise_settings(path: Path, nb: nbformat.NotebookNode) -> dict:
 
 
 def apply(path: Path, nb: nbformat.NotebookNode) -> None:
-    """Set the course's slide metadata on one notebook, keeping the author's slide types."""
+    """Set the course's slide and visibility metadata on one notebook, keeping the author's slide types.
+
+    Everything tests/test_notebooks.py and tests/test_quizzes.py require of the metadata is set here, so
+    `make execute` repairs what the hygiene tests reject: every cell after the exercise list is an answer
+    skipped on slides; worked code (tag `solution`) is collapsed, source and outputs, in JupyterLab's keys
+    and the classic `collapsed`; a self-check question (tag `quiz`) shows its question, not its code.
+    """
     nb.metadata["rise"] = rise_settings(path, nb)
+    exercises = next((i for i, c in enumerate(nb.cells) if c.source.startswith("## Exercises")), len(nb.cells))
     for index, cell in enumerate(nb.cells):
         show = cell.metadata.setdefault("slideshow", {})
         if index == 0:
             show["slide_type"] = "slide"
         show.setdefault("slide_type", "-")
-        if "solution" in cell.metadata.get("tags", []):
+        tags = cell.metadata.get("tags", [])
+        if index > exercises:
             show["slide_type"] = "skip"
+        if "solution" in tags:
+            show["slide_type"] = "skip"
+            cell.metadata.setdefault("jupyter", {}).update(source_hidden=True, outputs_hidden=True)
+            cell.metadata["collapsed"] = True
+        if "quiz" in tags:
             cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
