@@ -88,8 +88,7 @@ def _float(value: Any, name: str, expected: str = 'a finite number') -> None:
 
 # notebooks/01_tensors.ipynb, In [19]
 def _pair(value: Any, name: str, expected: str) -> None:
-    if isinstance(value, (str, bytes)) or not hasattr(value, '__len__') or len(value) != 2 \
-            or not all(_is_number(v) for v in value):
+    if not isinstance(value, (list, tuple)) or len(value) != 2 or not all(_is_number(v) for v in value):
         fail(name, expected, _shown(value), TypeError)
     low, high = value
     ordered = low < high if expected == Limits.__metadata__[0] else low > 0 and high > 0

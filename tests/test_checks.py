@@ -51,6 +51,8 @@ BAD = [  # (parameter, value, error type, what the message says after the name)
     ("xlim", (0, 1, 2), TypeError, "must be two finite numbers"),
     ("xlim", "ab", TypeError, "must be two finite numbers"),
     ("xlim", (0, True), TypeError, "must be two finite numbers"),
+    ("xlim", __import__("torch").tensor(1.0), TypeError, "must be two finite numbers"),
+    ("figsize", __import__("numpy").array([3.5, 2.5]), TypeError, "must be two finite numbers > 0"),
     ("figsize", (0, 2), ValueError, "must be two finite numbers > 0"),
     ("legend", "ab", TypeError, "must be a list of strings"),
     ("legend", ["a", 1], TypeError, "must be a list of strings"),
