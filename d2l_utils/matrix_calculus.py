@@ -26,6 +26,17 @@ def _scalar_value(f, x: torch.Tensor) -> torch.Tensor:
     return y
 
 
+# notebooks/05_matrix_calculus.ipynb, In [7]
+def _autograd_grad(f, x: torch.Tensor) -> torch.Tensor:
+    """Gradient of a scalar function f at x from autograd (zeros if f ignores x)."""
+    x = x.detach().requires_grad_(True)
+    y = _scalar_value(f, x)
+    if not y.requires_grad:
+        return torch.zeros_like(x)
+    (grad,) = torch.autograd.grad(y, x, allow_unused=True)  # None if y ignores x
+    return torch.zeros_like(x) if grad is None else grad.detach()
+
+
 # notebooks/05_matrix_calculus.ipynb, In [8]
 @checked
 def numerical_grad(f: Callable, x: FloatTensor,
@@ -42,17 +53,6 @@ def numerical_grad(f: Callable, x: FloatTensor,
 
 
 # notebooks/05_matrix_calculus.ipynb, In [9]
-def _autograd_grad(f, x: torch.Tensor) -> torch.Tensor:
-    """Gradient of a scalar function f at x from autograd (zeros if f ignores x)."""
-    x = x.detach().requires_grad_(True)
-    y = _scalar_value(f, x)
-    if not y.requires_grad:
-        return torch.zeros_like(x)
-    (grad,) = torch.autograd.grad(y, x, allow_unused=True)  # None if y ignores x
-    return torch.zeros_like(x) if grad is None else grad.detach()
-
-
-# notebooks/05_matrix_calculus.ipynb, In [9]
 @checked
 def check_grad(f: Callable, x: FloatTensor, grad: torch.Tensor | None = None,
                eps: PositiveFloat = 1e-6, rtol: NonNegativeFloat = 1e-5,
@@ -61,7 +61,7 @@ def check_grad(f: Callable, x: FloatTensor, grad: torch.Tensor | None = None,
     if grad is not None and grad.shape != x.shape:
         fail('grad', f'shaped like x, {tuple(x.shape)}', f'shape {tuple(grad.shape)}')
     if grad is None:
-        grad = _autograd_grad(f, x)
+        grad = _autograd_grad(f, x)  # collapsed cell above
     numeric = numerical_grad(f, x, eps)
     return torch.allclose(grad.detach().to(numeric.dtype), numeric, rtol=rtol, atol=atol)
 
