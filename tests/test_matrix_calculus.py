@@ -234,3 +234,28 @@ def test_plot_contour_bad_input_names_the_argument(kwargs, error, match):
     args.update(kwargs)
     with pytest.raises(error, match=match):
         d2l.plot_contour(**args)
+
+
+# ---------------------------------------------------------------- @checked hints
+
+
+def test_helpers_keep_their_names_and_signatures_under_checked():
+    import inspect
+    assert d2l.numerical_grad.__name__ == "numerical_grad"
+    assert list(inspect.signature(d2l.check_grad).parameters) == ["f", "x", "grad", "eps", "rtol", "atol"]
+    assert inspect.signature(d2l.plot_contour).parameters["resolution"].default == 61
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: d2l.numerical_grad(torch.sum, X2, eps=True), TypeError, "eps must be a finite number > 0, got True"),
+        (lambda: d2l.numerical_grad(torch.sum, X2, eps=float("inf")), ValueError, "eps must be a finite number > 0"),
+        (lambda: d2l.check_grad(torch.sum, X2, atol=float("inf")), ValueError, "atol must be a finite number >= 0"),
+        (lambda: d2l.plot_contour(quadratic, (-1, float("inf")), (-1, 1)), ValueError, "xlim must be two finite"),
+        (lambda: d2l.plot_contour(quadratic, (-1, 1), (-1, 1), resolution=True), TypeError, "resolution must be"),
+    ],
+)
+def test_type_hints_reject_bools_and_infinities(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
