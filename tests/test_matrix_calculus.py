@@ -127,28 +127,29 @@ X2 = torch.ones(2, dtype=F64)
 @pytest.mark.parametrize(
     "call, error, match",
     [
-        (lambda: d2l.numerical_grad("f", X2), TypeError, "f must be a callable"),
-        (lambda: d2l.numerical_grad(torch.sum, [1.0, 2.0]), TypeError, "x must be a torch.Tensor"),
-        (lambda: d2l.numerical_grad(torch.sum, torch.arange(3)), ValueError, "x must have a floating-point dtype"),
-        (lambda: d2l.numerical_grad(torch.sum, torch.ones(2, dtype=torch.complex128)), ValueError, "x must have"),
-        (lambda: d2l.numerical_grad(torch.sum, X2, eps=0), ValueError, "eps must be positive"),
-        (lambda: d2l.numerical_grad(torch.sum, X2, eps=-1e-6), ValueError, "eps must be positive"),
-        (lambda: d2l.numerical_grad(torch.sum, X2, eps=float("nan")), ValueError, "eps must be positive"),
-        (lambda: d2l.numerical_grad(torch.sum, X2, eps="1e-6"), TypeError, "eps must be a number"),
-        (lambda: d2l.numerical_grad(lambda v: 2 * v, X2), ValueError, "f must return a scalar"),
-        (lambda: d2l.numerical_grad(lambda v: v.sum().reshape(1), X2), ValueError, r"f must return a scalar.*\(1,\)"),
-        (lambda: d2l.numerical_grad(lambda v: [1.0], X2), TypeError, "f must return a scalar tensor"),
-        (lambda: d2l.check_grad(None, X2), TypeError, "f must be a callable"),
-        (lambda: d2l.check_grad(torch.sum, 1.0), TypeError, "x must be a torch.Tensor"),
-        (lambda: d2l.check_grad(torch.sum, torch.arange(2)), ValueError, "x must have a floating-point dtype"),
-        (lambda: d2l.check_grad(torch.sum, X2, eps=0.0), ValueError, "eps must be positive"),
-        (lambda: d2l.check_grad(lambda v: 2 * v, X2), ValueError, "f must return a scalar"),
-        (lambda: d2l.check_grad(lambda v: 2 * v, X2, torch.ones(2, dtype=F64)), ValueError, "f must return a scalar"),
-        (lambda: d2l.check_grad(torch.sum, X2, torch.ones(3, dtype=F64)), ValueError, "grad must have the shape of x"),
-        (lambda: d2l.check_grad(torch.sum, X2, torch.ones(2, 1, dtype=F64)), ValueError, "grad must have the shape"),
-        (lambda: d2l.check_grad(torch.sum, X2, [1.0, 1.0]), TypeError, "grad must be a torch.Tensor"),
+        (lambda: d2l.numerical_grad("f", X2), TypeError, "f must be a function"),
+        (lambda: d2l.numerical_grad(torch.sum, [1.0, 2.0]), TypeError, "x must be a floating-point tensor"),
+        (lambda: d2l.numerical_grad(torch.sum, torch.arange(3)), TypeError, "x must be a floating-point tensor"),
+        (lambda: d2l.numerical_grad(torch.sum, torch.ones(2, dtype=torch.complex128)), TypeError, "x must be a floating"),
+        (lambda: d2l.numerical_grad(torch.sum, X2, eps=0), ValueError, "eps must be a finite number > 0"),
+        (lambda: d2l.numerical_grad(torch.sum, X2, eps=-1e-6), ValueError, "eps must be a finite number > 0"),
+        (lambda: d2l.numerical_grad(torch.sum, X2, eps=float("nan")), ValueError, "eps must be a finite number > 0"),
+        (lambda: d2l.numerical_grad(torch.sum, X2, eps="1e-6"), TypeError, "eps must be a finite number > 0"),
+        (lambda: d2l.numerical_grad(lambda v: 2 * v, X2), ValueError, "f must be a function that returns a scalar"),
+        (lambda: d2l.numerical_grad(lambda v: v.sum().reshape(1), X2), ValueError, r"f must be a function that returns a scalar.*\(1,\)"),
+        (lambda: d2l.numerical_grad(lambda v: [1.0], X2), TypeError, "f must be a function that returns a scalar tensor"),
+        (lambda: d2l.check_grad(None, X2), TypeError, "f must be a function"),
+        (lambda: d2l.check_grad(torch.sum, 1.0), TypeError, "x must be a floating-point tensor"),
+        (lambda: d2l.check_grad(torch.sum, torch.arange(2)), TypeError, "x must be a floating-point tensor"),
+        (lambda: d2l.check_grad(torch.sum, X2, eps=0.0), ValueError, "eps must be a finite number > 0"),
+        (lambda: d2l.check_grad(lambda v: 2 * v, X2), ValueError, "f must be a function that returns a scalar"),
+        (lambda: d2l.check_grad(lambda v: 2 * v, X2, torch.ones(2, dtype=F64)), ValueError, "f must be a function that returns a scalar"),
+        (lambda: d2l.check_grad(torch.sum, X2, torch.ones(3, dtype=F64)), ValueError, r"grad must be shaped like x, \(2,\), got shape \(3,\)"),
+        (lambda: d2l.check_grad(torch.sum, X2, torch.ones(2, 1, dtype=F64)), ValueError, "grad must be shaped like x"),
+        (lambda: d2l.check_grad(torch.sum, X2, [1.0, 1.0]), TypeError, "grad must be a tensor"),
         (lambda: d2l.check_grad(torch.sum, X2, rtol=-1.0), ValueError, "rtol must be a finite number >= 0"),
         (lambda: d2l.check_grad(torch.sum, X2, atol=-1.0), ValueError, "atol must be a finite number >= 0"),
+        (lambda: d2l.check_grad(torch.sum, X2, rtol=True), TypeError, "rtol must be a finite number >= 0"),
     ],
 )
 def test_bad_input_names_the_argument(call, error, match):
@@ -207,20 +208,25 @@ def test_plot_contour_uses_current_axes_and_figsize_by_default():
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
-        (dict(f=3), TypeError, "f must be a callable"),
-        (dict(xlim=(1, -1)), ValueError, "xlim must be two finite numbers with low < high"),
-        (dict(xlim=5), TypeError, "xlim must be two numbers"),
-        (dict(ylim=(0, 1, 2)), TypeError, "ylim must be two numbers"),
-        (dict(ylim=(0, 0)), ValueError, "ylim must be two finite numbers with low < high"),
-        (dict(points=[[1.0, 2.0, 3.0]]), ValueError, "points must have shape"),
-        (dict(points=[1.0, 2.0]), ValueError, "points must have shape"),
+        (dict(f=3), TypeError, "f must be a function"),
+        (dict(xlim=(1, -1)), ValueError, r"xlim must be two finite numbers \(low, high\) with low < high"),
+        (dict(xlim=5), TypeError, "xlim must be two finite numbers"),
+        (dict(ylim=(0, 1, 2)), TypeError, "ylim must be two finite numbers"),
+        (dict(ylim=(0, 0)), ValueError, "ylim must be two finite numbers .* with low < high"),
+        (dict(points=[[1.0, 2.0, 3.0]]), ValueError, r"points must be of shape \(k, 2\)"),
+        (dict(points=[1.0, 2.0]), ValueError, r"points must be of shape \(k, 2\)"),
         (dict(points=[["a", "b"]]), TypeError, "points must be"),
-        (dict(arrow_scale=0), ValueError, "arrow_scale must be positive"),
-        (dict(arrow_scale=float("nan")), ValueError, "arrow_scale must be positive"),
-        (dict(arrow_scale="big"), TypeError, "arrow_scale must be a number"),
-        (dict(resolution=1), ValueError, "resolution must be at least 2"),
-        (dict(resolution=10.5), TypeError, "resolution must be an integer"),
-        (dict(f=lambda x: x * 2), ValueError, "f must return a scalar"),
+        (dict(arrow_scale=0), ValueError, "arrow_scale must be a finite number > 0"),
+        (dict(arrow_scale=float("nan")), ValueError, "arrow_scale must be a finite number > 0"),
+        (dict(arrow_scale="big"), TypeError, "arrow_scale must be a finite number > 0"),
+        (dict(resolution=1), ValueError, "resolution must be an int >= 2"),
+        (dict(resolution=10.5), TypeError, "resolution must be an int > 0"),
+        (dict(levels=[3, 1]), ValueError, "levels must be a positive int or an increasing list"),
+        (dict(axes="ax"), TypeError, "axes must be a matplotlib Axes"),
+        (dict(points=[[float("nan"), 0.0]]), ValueError, "points must be finite numbers"),
+        (dict(xlabel=3), TypeError, "xlabel must be a string"),
+        (dict(figsize=(3, 0)), ValueError, "figsize must be two finite numbers > 0"),
+        (dict(f=lambda x: x * 2), ValueError, "f must be a function that returns a scalar"),
     ],
 )
 def test_plot_contour_bad_input_names_the_argument(kwargs, error, match):
@@ -228,3 +234,28 @@ def test_plot_contour_bad_input_names_the_argument(kwargs, error, match):
     args.update(kwargs)
     with pytest.raises(error, match=match):
         d2l.plot_contour(**args)
+
+
+# ---------------------------------------------------------------- @checked hints
+
+
+def test_helpers_keep_their_names_and_signatures_under_checked():
+    import inspect
+    assert d2l.numerical_grad.__name__ == "numerical_grad"
+    assert list(inspect.signature(d2l.check_grad).parameters) == ["f", "x", "grad", "eps", "rtol", "atol"]
+    assert inspect.signature(d2l.plot_contour).parameters["resolution"].default == 61
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: d2l.numerical_grad(torch.sum, X2, eps=True), TypeError, "eps must be a finite number > 0, got True"),
+        (lambda: d2l.numerical_grad(torch.sum, X2, eps=float("inf")), ValueError, "eps must be a finite number > 0"),
+        (lambda: d2l.check_grad(torch.sum, X2, atol=float("inf")), ValueError, "atol must be a finite number >= 0"),
+        (lambda: d2l.plot_contour(quadratic, (-1, float("inf")), (-1, 1)), ValueError, "xlim must be two finite"),
+        (lambda: d2l.plot_contour(quadratic, (-1, 1), (-1, 1), resolution=True), TypeError, "resolution must be"),
+    ],
+)
+def test_type_hints_reject_bools_and_infinities(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
