@@ -182,7 +182,7 @@ def plot(X, Y=None, xlabel: str | None = None, ylabel: str | None = None,
 def numerical_grad(f: Callable, x: FloatTensor,
                    eps: PositiveFloat = 1e-6) -> torch.Tensor:
     """Central-difference gradient of a scalar function f at x, shaped like x."""
-    x = x.detach()  # numbers only: nothing here is recorded for autograd (chapter 06)
+    x = x.detach()  # the numbers only, untracked (chapter 06 explains detach)
     grad = torch.zeros(x.numel(), dtype=x.dtype)
     for i in range(x.numel()):
         step = torch.zeros(x.numel(), dtype=x.dtype)
