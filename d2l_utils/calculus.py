@@ -183,9 +183,9 @@ def numerical_grad(f: Callable, x: FloatTensor,
                    eps: PositiveFloat = 1e-6) -> torch.Tensor:
     """Central-difference gradient of a scalar function f at x, shaped like x."""
     x = x.detach()  # the numbers only, untracked (chapter 06 explains detach)
-    grad = torch.zeros(x.numel(), dtype=x.dtype)
+    grad = torch.zeros(x.numel(), dtype=x.dtype, device=x.device)
     for i in range(x.numel()):
-        step = torch.zeros(x.numel(), dtype=x.dtype)
+        step = torch.zeros_like(grad)
         step[i] = eps  # move entry i only
         up, down = f(x + step.reshape(x.shape)), f(x - step.reshape(x.shape))
         if np.ndim(up) != 0:
