@@ -2,13 +2,16 @@
 """Calculus: helpers saved with #@save in notebooks/04_calculus.ipynb."""
 import itertools
 import sys
+from collections.abc import Callable
 import numpy as np
 import torch
 from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
+from d2l_utils.checks import checked, fail, FloatTensor, PositiveFloat
+from d2l_utils.checks import Limits, FigSize, Strings
 
 
-__all__ = ['np', 'torch', 'plt', 'Axes', 'SCALES', 'use_svg_display', 'set_figsize', 'set_axes', 'plot']
+__all__ = ['np', 'torch', 'plt', 'Axes', 'SCALES', 'use_svg_display', 'set_figsize', 'set_axes', 'plot', 'numerical_grad']
 
 
 # notebooks/04_calculus.ipynb, In [6]
@@ -16,48 +19,50 @@ SCALES = ('linear', 'log', 'symlog', 'logit')
 
 
 # notebooks/04_calculus.ipynb, In [6]
-def _as_figsize(figsize) -> tuple[float, float]:
-    """figsize as two finite positive floats (width, height) in inches."""
-    try:
-        width, height = (float(v) for v in figsize)
-    except (TypeError, ValueError):
-        raise TypeError(f'figsize must be two numbers (width, height), got {figsize!r}') from None
-    if not (0 < width < np.inf and 0 < height < np.inf):
-        raise ValueError(f'figsize must be two finite positive numbers, got {figsize!r}')
-    return width, height
+_NO_STAMP = {'Date': None, 'Creator': None}  # no date or version: reruns give the same bytes
 
 
 # notebooks/04_calculus.ipynb, In [6]
-def _check_axes_args(axes, xlim, ylim, xscale, yscale, legend) -> tuple:
-    """Raise TypeError/ValueError naming the argument set_axes cannot use; return float limits."""
-    if not isinstance(axes, Axes):
-        raise TypeError(f'axes must be a matplotlib Axes (e.g. plt.gca()), got {type(axes).__name__}')
-    limits = []
-    for name, lim in (('xlim', xlim), ('ylim', ylim)):
-        limits.append(lim)
-        if lim is None:
-            continue
-        try:
-            low, high = (float(v) for v in lim)
-        except (TypeError, ValueError):
-            raise TypeError(f'{name} must be None or two numbers (low, high), got {lim!r:.60}') from None
-        if not (np.isfinite(low) and np.isfinite(high) and low != high):
-            raise ValueError(f'{name} must be two different finite numbers, got {lim!r:.60}')
-        limits[-1] = (low, high)
+def _svg_settings() -> None:
+    """Fixed ids in SVG files (same bytes on every run), labels as text in one font."""
+    plt.rcParams['svg.hashsalt'] = 'd2l-utils'  # seed for the ids in the SVG
+    plt.rcParams['svg.fonttype'] = 'none'  # text stays text: smaller, selectable
+    plt.rcParams['font.sans-serif'] = ['DejaVu Sans']  # one font name per label, not ten
+
+
+# notebooks/04_calculus.ipynb, In [6]
+def _in_jupyter() -> bool:
+    """True inside a Jupyter kernel (IPython imported and running)."""
+    ipython = sys.modules.get('IPython')
+    return ipython is not None and ipython.get_ipython() is not None
+
+
+# notebooks/04_calculus.ipynb, In [6]
+def _check_scales(xscale: str, yscale: str) -> None:
+    """Raise ValueError naming the scale matplotlib does not know."""
     for name, scale in (('xscale', xscale), ('yscale', yscale)):
-        if not (isinstance(scale, str) and scale in SCALES):
-            raise ValueError(f'{name} must be one of {SCALES}, got {scale!r:.60}')
-    if legend is not None and (isinstance(legend, str) or not isinstance(legend, (list, tuple))
-                               or not all(isinstance(label, str) for label in legend)):
-        raise TypeError(f'legend must be None or a list of strings, got {legend!r:.60}')
-    return tuple(limits)
+        if scale not in SCALES:
+            fail(name, f'one of {SCALES}', repr(scale))
 
 
 # notebooks/04_calculus.ipynb, In [6]
-def _check_fmts(fmts) -> None:
-    """Raise TypeError unless fmts is a non-empty list or tuple of format strings."""
-    if not isinstance(fmts, (list, tuple)) or not fmts or not all(isinstance(f, str) for f in fmts):
-        raise TypeError(f'fmts must be a non-empty list or tuple of format strings, got {fmts!r:.60}')
+def _check_axes(axes, xscale: str, yscale: str) -> None:
+    """Raise unless axes is a matplotlib Axes and both scales are known."""
+    if not isinstance(axes, Axes):
+        fail('axes', 'a matplotlib Axes (e.g. plt.gca())', type(axes).__name__, TypeError)
+    _check_scales(xscale, yscale)
+
+
+# notebooks/04_calculus.ipynb, In [6]
+def _check_plot(ys: list, legend, fmts, xscale: str, yscale: str, axes) -> None:
+    """Raise naming the argument plot cannot use, before anything is drawn."""
+    if not fmts:
+        fail('fmts', 'a non-empty list of format strings', repr(fmts), TypeError)
+    if legend is not None and len(legend) != len(ys):
+        raise ValueError(f'legend must have one label per series ({len(ys)}), got {len(legend)} labels')
+    if axes is not None:
+        _check_axes(axes, xscale, yscale)
+    _check_scales(xscale, yscale)
 
 
 # notebooks/04_calculus.ipynb, In [6]
@@ -118,29 +123,28 @@ def _as_xy(X, Y) -> tuple[list, list]:
 
 # notebooks/04_calculus.ipynb, In [7]
 def use_svg_display() -> None:
-    """Show inline figures as SVG with fixed ids and no date or version."""
-    plt.rcParams['svg.hashsalt'] = 'd2l-utils'  # seed for the ids in the SVG
-    plt.rcParams['svg.fonttype'] = 'none'  # text stays text: smaller, selectable
-    plt.rcParams['font.sans-serif'] = ['DejaVu Sans']  # one font name per label, not ten
-    ipython = sys.modules.get('IPython')
-    if ipython is not None and ipython.get_ipython() is not None:  # inside Jupyter
+    """Show inline figures as SVG, which stays sharp at any zoom."""
+    _svg_settings()  # fonts and file details: collapsed cell above
+    if _in_jupyter():
         from matplotlib_inline import backend_inline
-        no_stamp = {'Date': None, 'Creator': None}  # reruns give identical bytes
-        backend_inline.set_matplotlib_formats('svg', metadata=no_stamp)
+        backend_inline.set_matplotlib_formats('svg', metadata=_NO_STAMP)
 
 
 # notebooks/04_calculus.ipynb, In [8]
-def set_figsize(figsize: tuple[float, float] = (3.5, 2.5)) -> None:
+@checked
+def set_figsize(figsize: FigSize = (3.5, 2.5)) -> None:
     """Use SVG output and set the default size of new figures, in inches."""
-    figsize = _as_figsize(figsize)  # checks: collapsed cell above
     use_svg_display()
     plt.rcParams['figure.figsize'] = figsize
 
 
 # notebooks/04_calculus.ipynb, In [9]
-def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend) -> None:
+@checked
+def set_axes(axes: Axes, xlabel: str | None, ylabel: str | None,
+             xlim: Limits | None, ylim: Limits | None, xscale: str, yscale: str,
+             legend: Strings | None) -> None:
     """Label a matplotlib Axes, set its limits and scales, add a legend and a grid."""
-    xlim, ylim = _check_axes_args(axes, xlim, ylim, xscale, yscale, legend)  # checks
+    _check_axes(axes, xscale, yscale)  # collapsed cell above
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
     axes.set_xscale(xscale)
@@ -153,15 +157,17 @@ def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend) -> None:
 
 
 # notebooks/04_calculus.ipynb, In [10]
-def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
-         xscale='linear', yscale='linear', fmts=('-', 'm--', 'g-.', 'r:'),
-         figsize=(3.5, 2.5), axes=None) -> None:
+@checked
+def plot(X, Y=None, xlabel: str | None = None, ylabel: str | None = None,
+         legend: Strings | None = None, xlim: Limits | None = None,
+         ylim: Limits | None = None, xscale: str = 'linear', yscale: str = 'linear',
+         fmts: Strings = ('-', 'm--', 'g-.', 'r:'), figsize: FigSize = (3.5, 2.5),
+         axes: Axes | None = None) -> None:
     """Plot each series of Y against X (or X against its indices when Y is None)."""
-    xs, ys = _as_xy(X, Y)  # lists of 1-D arrays; checks in the collapsed cell
-    _check_fmts(fmts)
+    xs, ys = _as_xy(X, Y)  # lists of 1-D arrays
+    _check_plot(ys, legend, fmts, xscale, yscale, axes)  # before anything is drawn
     set_figsize(figsize)
     axes = plt.gca() if axes is None else axes
-    _check_axes_args(axes, xlim, ylim, xscale, yscale, legend)  # before drawing anything
     axes.cla()
     for x, y, fmt in zip(xs, ys, itertools.cycle(fmts)):
         if x is None:
@@ -169,3 +175,20 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
         else:
             axes.plot(x, y, fmt)
     set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
+
+
+# notebooks/04_calculus.ipynb, In [17]
+@checked
+def numerical_grad(f: Callable, x: FloatTensor,
+                   eps: PositiveFloat = 1e-6) -> torch.Tensor:
+    """Central-difference gradient of a scalar function f at x, shaped like x."""
+    x = x.detach()  # the numbers only, untracked (chapter 06 explains detach)
+    grad = torch.zeros(x.numel(), dtype=x.dtype, device=x.device)
+    for i in range(x.numel()):
+        step = torch.zeros_like(grad)
+        step[i] = eps  # move entry i only
+        up, down = f(x + step.reshape(x.shape)), f(x - step.reshape(x.shape))
+        if np.ndim(up) != 0:
+            fail('f', 'a function that returns a scalar', f'shape {tuple(np.shape(up))}')
+        grad[i] = (up - down) / (2 * eps)
+    return grad.reshape(x.shape)

@@ -168,12 +168,98 @@ def test_svg_is_deterministic():
         (dict(X=5), TypeError, "X must be a series of numbers"),
         (dict(X=None), TypeError, "X must be a series of numbers"),
         (dict(X=[[[1, 2]]]), ValueError, r"X\[0\] must be one-dimensional"),
-        (dict(X=[1, 2], fmts=()), TypeError, "fmts must be a non-empty list or tuple"),
-        (dict(X=[1, 2], fmts="r-"), TypeError, "fmts must be a non-empty list or tuple"),
-        (dict(X=[1, 2], figsize=(0, 2)), ValueError, "figsize must be two finite positive numbers"),
-        (dict(X=[1, 2], figsize="big"), TypeError, "figsize must be two numbers"),
+        (dict(X=[1, 2], fmts=()), TypeError, "fmts must be a non-empty list of format strings"),
+        (dict(X=[1, 2], fmts="r-"), TypeError, "fmts must be a list of strings"),
+        (dict(X=[1, 2], figsize=(0, 2)), ValueError, r"figsize must be two finite numbers > 0"),
+        (dict(X=[1, 2], figsize="big"), TypeError, r"figsize must be two finite numbers > 0"),
+        (dict(X=[1, 2], xlim=(2, 1)), ValueError, r"xlim must be two finite numbers \(low, high\) with low < high"),
+        (dict(X=[1, 2], ylim=(0, float("inf"))), ValueError, "ylim must be two finite numbers"),
+        (dict(X=[1, 2], legend="ab"), TypeError, "legend must be a list of strings"),
+        (dict(X=[1, 2], xscale="loga"), ValueError, "xscale must be one of"),
+        (dict(X=[1, 2], xlabel=3), TypeError, "xlabel must be a string"),
+        (dict(X=[1, 2], axes="left"), TypeError, "axes must be a matplotlib Axes"),
     ],
 )
 def test_malformed_input_names_the_argument(kwargs, error, message):
     with pytest.raises(error, match=message):
         d2l.plot(**kwargs)
+
+
+def test_legend_needs_one_label_per_series():
+    x = np.arange(3)
+    with pytest.raises(ValueError, match=r"legend must have one label per series \(3\), got 2 labels"):
+        d2l.plot(x, [x, x + 1, x + 2], legend=["a", "b"])
+    assert not d2l.plt.gca().get_lines(), "nothing is drawn before the error"
+    d2l.plot(x, [x, x + 1, x + 2], legend=["a", "b", "c"])
+    assert [t.get_text() for t in d2l.plt.gca().get_legend().get_texts()] == ["a", "b", "c"]
+
+
+def test_set_axes_checks_its_arguments():
+    ax = d2l.plt.gca()
+    with pytest.raises(TypeError, match="axes must be a matplotlib Axes"):
+        d2l.set_axes(None, "x", "y", None, None, "linear", "linear", None)
+    with pytest.raises(ValueError, match="yscale must be one of"):
+        d2l.set_axes(ax, "x", "y", None, None, "linear", "exp", None)
+    with pytest.raises(ValueError, match="ylim must be two finite numbers"):
+        d2l.set_axes(ax, "x", "y", None, (1, 1), "linear", "linear", None)
+
+
+# --- numerical_grad (04's helper; chapter 05 imports it) ---
+
+from d2l_utils.calculus import numerical_grad  # noqa: E402
+
+F64 = torch.float64
+
+
+def test_numerical_grad_matches_known_gradients():
+    torch.manual_seed(0)
+    A = torch.randn(3, 3, dtype=F64)
+    x = torch.randn(3, dtype=F64)
+    torch.testing.assert_close(numerical_grad(lambda v: v @ A @ v, x), (A + A.T) @ x)
+    torch.testing.assert_close(numerical_grad(lambda v: (v ** 2).sum(), x), 2 * x)
+
+
+def test_numerical_grad_is_shaped_like_x_and_accepts_any_layout():
+    X = torch.arange(6, dtype=F64).reshape(2, 3)
+    for point in (X, X.T, X[:, ::2]):  # contiguous, transposed, strided
+        grad = numerical_grad(lambda v: (v ** 3).sum(), point)
+        assert grad.shape == point.shape
+        torch.testing.assert_close(grad, 3 * point ** 2)
+
+
+def test_numerical_grad_uses_central_differences_with_eps():
+    x = torch.tensor([1.0, 2.0], dtype=F64)
+    cube = lambda v: (v ** 3).sum()  # noqa: E731 - central-difference error is eps^2 per entry
+    torch.testing.assert_close(numerical_grad(cube, x, eps=0.1), 3 * x ** 2 + 0.01)
+
+
+def test_numerical_grad_leaves_x_alone_and_returns_plain_numbers():
+    x = torch.tensor([1.0, -2.0], dtype=F64, requires_grad=True)
+    grad = numerical_grad(lambda v: (v ** 2).sum(), x)
+    assert not grad.requires_grad and x.grad is None
+    torch.testing.assert_close(grad, torch.tensor([2.0, -4.0], dtype=F64))
+    assert x.tolist() == [1.0, -2.0]
+
+
+def test_numerical_grad_accepts_a_python_number():
+    x = torch.tensor([1.0, 2.0], dtype=F64)
+    torch.testing.assert_close(numerical_grad(lambda v: float((v ** 2).sum()), x), 2 * x)
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: numerical_grad("f", torch.ones(2)), TypeError, "f must be a function"),
+        (lambda: numerical_grad(torch.sum, [1.0, 2.0]), TypeError, "x must be a floating-point tensor"),
+        (lambda: numerical_grad(torch.sum, torch.arange(3)), TypeError, "x must be a floating-point tensor"),
+        (lambda: numerical_grad(torch.sum, torch.ones(2), eps=0), ValueError, "eps must be a finite number > 0"),
+        (lambda: numerical_grad(torch.sum, torch.ones(2), eps=float("nan")), ValueError, "eps must be"),
+        (lambda: numerical_grad(torch.sum, torch.ones(2), eps="1e-6"), TypeError, "eps must be"),
+        (lambda: numerical_grad(lambda v: 2 * v, torch.ones(2)), ValueError,
+         r"f must be a function that returns a scalar, got shape \(2,\)"),
+        (lambda: numerical_grad(lambda v: v.sum().reshape(1), torch.ones(2)), ValueError, r"got shape \(1,\)"),
+    ],
+)
+def test_numerical_grad_rejects_bad_input_naming_the_argument(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
