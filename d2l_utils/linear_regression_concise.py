@@ -2,32 +2,32 @@
 """Linear Regression, Concisely: helpers saved with #@save in notebooks/09_linear_regression_concise.ipynb."""
 import torch
 from torch.utils import data
-from d2l_utils.linear_regression_scratch import check_positive_int, check_tensor
+from d2l_utils.checks import checked, fail, PositiveInt
 
 
 __all__ = ['torch', 'data', 'load_array']
 
 
 # notebooks/09_linear_regression_concise.ipynb, In [4]
-def _check_arrays(data_arrays) -> list[torch.Tensor]:
+def _check_arrays(data_arrays) -> None:
     """Raise TypeError/ValueError unless data_arrays is a tuple of tensors of one length."""
     if not isinstance(data_arrays, (tuple, list)):  # a single tensor is not a tuple of them
-        raise TypeError(f'data_arrays must be a tuple of tensors, got {data_arrays!r:.30}')
-    arrays = [check_tensor(a, f'data_arrays[{i}]', 1) for i, a in enumerate(data_arrays)]
-    lengths = [len(array) for array in arrays]
+        fail('data_arrays', 'a tuple of tensors', f'{data_arrays!r:.30}', TypeError)
+    for i, array in enumerate(data_arrays):
+        if not isinstance(array, torch.Tensor):
+            fail(f'data_arrays[{i}]', 'a tensor', type(array).__name__, TypeError)
+        if array.ndim == 0:
+            fail(f'data_arrays[{i}]', 'a tensor with at least 1 axis', 'a 0-d tensor')
+    lengths = [len(array) for array in data_arrays]
     if not lengths or len(set(lengths)) > 1:
-        raise ValueError('data_arrays must hold one or more tensors of the same length, '
-                         f'got lengths {lengths}')
-    return arrays
+        fail('data_arrays', 'one or more tensors of the same length', f'lengths {lengths}')
 
 
 # notebooks/09_linear_regression_concise.ipynb, In [5]
-def load_array(data_arrays: tuple[torch.Tensor, ...], batch_size: int,
+@checked
+def load_array(data_arrays: tuple[torch.Tensor, ...], batch_size: PositiveInt,
                is_train: bool = True) -> data.DataLoader:
     """A DataLoader over the rows of data_arrays in minibatches; shuffled if is_train."""
-    arrays = _check_arrays(data_arrays)
-    check_positive_int(batch_size, 'batch_size')  # the checks of chapter 08
-    if not isinstance(is_train, bool):
-        raise TypeError(f'is_train must be True or False, got {is_train!r:.60}')
-    dataset = data.TensorDataset(*arrays)
+    _check_arrays(data_arrays)
+    dataset = data.TensorDataset(*data_arrays)
     return data.DataLoader(dataset, batch_size, shuffle=is_train)

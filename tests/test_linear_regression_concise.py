@@ -82,8 +82,23 @@ def test_works_with_one_or_three_tensors():
 
 
 def test_rejects_tensors_of_different_lengths():
-    with pytest.raises(ValueError, match="data_arrays must hold .* same length, got lengths \\[5, 4\\]"):
+    with pytest.raises(ValueError, match="data_arrays must be one or more tensors of the same length, got lengths \\[5, 4\\]"):
         d2l.load_array((torch.zeros(5, 2), torch.zeros(4, 1)), 2)
+
+
+def test_rejects_a_single_tensor_a_non_tensor_and_a_0d_tensor():
+    with pytest.raises(TypeError, match="^data_arrays must be a tuple of tensors"):
+        d2l.load_array(torch.zeros(5, 2), 2)
+    with pytest.raises(TypeError, match=r"^data_arrays\[1\] must be a tensor, got list"):
+        d2l.load_array((torch.zeros(2, 2), [1, 2]), 2)
+    with pytest.raises(ValueError, match=r"^data_arrays\[0\] must be a tensor with at least 1 axis"):
+        d2l.load_array((torch.tensor(1.0),), 1)
+
+
+@pytest.mark.parametrize("is_train", [1, "yes", None])
+def test_rejects_is_train_that_is_not_a_bool(is_train):
+    with pytest.raises(TypeError, match="^is_train must be True or False"):
+        d2l.load_array((torch.zeros(5, 2),), 2, is_train)
 
 
 def test_rejects_no_tensors():
@@ -95,6 +110,9 @@ def test_rejects_no_tensors():
 def test_rejects_bad_batch_size(batch_size, error):
     with pytest.raises(error, match="batch_size"):
         d2l.load_array((torch.zeros(5, 2), torch.zeros(5, 1)), batch_size)
+    if error is ValueError:
+        with pytest.raises(error, match="^batch_size must be an int > 0"):
+            d2l.load_array((torch.zeros(5, 2), torch.zeros(5, 1)), batch_size)
 
 
 def test_concise_training_recovers_the_true_parameters():
