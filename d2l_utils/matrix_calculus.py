@@ -3,12 +3,12 @@
 from collections.abc import Callable
 import torch
 from matplotlib import pyplot as plt
-from d2l_utils.calculus import set_axes, set_figsize
+from d2l_utils.calculus import numerical_grad, set_axes, set_figsize
 from d2l_utils.checks import checked, fail, FloatTensor, PositiveFloat, NonNegativeFloat
 from d2l_utils.checks import PositiveInt, Limits, FigSize
 
 
-__all__ = ['torch', 'plt', 'numerical_grad', 'check_grad', 'plot_contour']
+__all__ = ['torch', 'plt', 'check_grad', 'plot_contour']
 
 
 # notebooks/05_matrix_calculus.ipynb, In [7]
@@ -39,21 +39,6 @@ def _autograd_grad(f, x: torch.Tensor) -> torch.Tensor:
 
 # notebooks/05_matrix_calculus.ipynb, In [8]
 @checked
-def numerical_grad(f: Callable, x: FloatTensor,
-                   eps: PositiveFloat = 1e-6) -> torch.Tensor:
-    """Central-difference gradient of a scalar function f at x, shaped like x."""
-    x = x.detach()
-    grad = torch.zeros(x.numel(), dtype=x.dtype, device=x.device)
-    for i in range(x.numel()):
-        step = torch.zeros_like(grad)
-        step[i] = eps
-        step = step.reshape(x.shape)
-        grad[i] = (_scalar_value(f, x + step) - _scalar_value(f, x - step)) / (2 * eps)
-    return grad.reshape(x.shape)
-
-
-# notebooks/05_matrix_calculus.ipynb, In [9]
-@checked
 def check_grad(f: Callable, x: FloatTensor, grad: torch.Tensor | None = None,
                eps: PositiveFloat = 1e-6, rtol: NonNegativeFloat = 1e-5,
                atol: NonNegativeFloat = 1e-8) -> bool:
@@ -66,7 +51,7 @@ def check_grad(f: Callable, x: FloatTensor, grad: torch.Tensor | None = None,
     return torch.allclose(grad.detach().to(numeric.dtype), numeric, rtol=rtol, atol=atol)
 
 
-# notebooks/05_matrix_calculus.ipynb, In [22]
+# notebooks/05_matrix_calculus.ipynb, In [21]
 def _as_points(points) -> torch.Tensor:
     """Points as a float64 tensor of shape (k, 2)."""
     try:
@@ -81,7 +66,7 @@ def _as_points(points) -> torch.Tensor:
     return points
 
 
-# notebooks/05_matrix_calculus.ipynb, In [22]
+# notebooks/05_matrix_calculus.ipynb, In [21]
 def _check_levels(levels) -> None:
     """Raise unless levels is a positive int or an increasing list (as contour needs)."""
     if isinstance(levels, int) and not isinstance(levels, bool):
@@ -94,7 +79,7 @@ def _check_levels(levels) -> None:
     fail('levels', 'a positive int or an increasing list of numbers', f'{levels!r:.60}')
 
 
-# notebooks/05_matrix_calculus.ipynb, In [22]
+# notebooks/05_matrix_calculus.ipynb, In [21]
 def _check_contour_args(points, levels, resolution: int, axes) -> torch.Tensor | None:
     """Raise naming an argument that the type hints of plot_contour cannot describe."""
     if resolution < 2:
@@ -105,7 +90,7 @@ def _check_contour_args(points, levels, resolution: int, axes) -> torch.Tensor |
     return None if points is None else _as_points(points)
 
 
-# notebooks/05_matrix_calculus.ipynb, In [23]
+# notebooks/05_matrix_calculus.ipynb, In [22]
 @checked
 def plot_contour(f: Callable, xlim: Limits, ylim: Limits, points=None, levels=10,
                  xlabel: str = '$x_1$', ylabel: str = '$x_2$',

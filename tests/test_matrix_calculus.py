@@ -137,7 +137,7 @@ X2 = torch.ones(2, dtype=F64)
         (lambda: d2l.numerical_grad(torch.sum, X2, eps="1e-6"), TypeError, "eps must be a finite number > 0"),
         (lambda: d2l.numerical_grad(lambda v: 2 * v, X2), ValueError, "f must be a function that returns a scalar"),
         (lambda: d2l.numerical_grad(lambda v: v.sum().reshape(1), X2), ValueError, r"f must be a function that returns a scalar.*\(1,\)"),
-        (lambda: d2l.numerical_grad(lambda v: [1.0], X2), TypeError, "f must be a function that returns a scalar tensor"),
+        (lambda: d2l.numerical_grad(lambda v: [1.0], X2), ValueError, "f must be a function that returns a scalar"),
         (lambda: d2l.check_grad(None, X2), TypeError, "f must be a function"),
         (lambda: d2l.check_grad(torch.sum, 1.0), TypeError, "x must be a floating-point tensor"),
         (lambda: d2l.check_grad(torch.sum, torch.arange(2)), TypeError, "x must be a floating-point tensor"),
