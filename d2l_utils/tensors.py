@@ -59,6 +59,7 @@ def _box(ax, x, y, text, fill, dashed=False):
 
 
 # notebooks/01_tensors.ipynb, In [3]
+@checked
 def show_broadcast(shape_a: Sequence[int], shape_b: Sequence[int]) -> None:
     """Draw how two shapes broadcast, axis by axis, or where they clash."""
     a, b = _check_shape(shape_a, 'shape_a'), _check_shape(shape_b, 'shape_b')
