@@ -13,54 +13,54 @@ import torch
 __all__ = ['torch', 'FloatTensor', 'PositiveInt', 'PositiveFloat', 'NonNegativeFloat', 'Limits', 'FigSize', 'Strings', 'fail', 'check_value', 'checked']
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [2]
 # Type hints that carry a rule. `n: PositiveInt` reads as a type, and @checked enforces it.
 FloatTensor = Annotated[torch.Tensor, 'a floating-point tensor']
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [2]
 PositiveInt = Annotated[int, 'an int > 0']
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [2]
 PositiveFloat = Annotated[float, 'a finite number > 0']
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [2]
 NonNegativeFloat = Annotated[float, 'a finite number >= 0']
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [2]
 Limits = Annotated[tuple, 'two finite numbers (low, high) with low < high']
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [2]
 FigSize = Annotated[tuple, 'two finite numbers > 0 (width, height) in inches']
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [2]
 Strings = Annotated[list, 'a list of strings']
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [2]
 def fail(name: str, expected: str, got: Any, error: type = ValueError) -> NoReturn:
     """Raise error('<name> must be <expected>, got <got>'): every message names its argument first."""
     raise error(f'{name} must be {expected}, got {got}')
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [2]
 def _shown(value: Any) -> str:
     """A value as a message shows it: its repr, cut at 60 characters."""
     return f'{value!r:.60}'
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [2]
 def _is_number(value: Any) -> bool:
     """int or float, but not bool: True + 1 == 2, yet True is no learning rate."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [2]
 def _tensor(value: Any, name: str, expected: str = 'a tensor') -> None:
     if not isinstance(value, torch.Tensor):
         fix = f': use torch.tensor({value!r:.40})' if isinstance(value, (list, tuple)) else ''
@@ -69,7 +69,7 @@ def _tensor(value: Any, name: str, expected: str = 'a tensor') -> None:
         fail(name, expected, f'dtype {value.dtype}: use .float() or dtype=torch.float32', TypeError)
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [2]
 def _int(value: Any, name: str, expected: str = 'an int') -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         fail(name, expected, _shown(value), TypeError)
@@ -77,7 +77,7 @@ def _int(value: Any, name: str, expected: str = 'an int') -> None:
         fail(name, expected, value)
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [2]
 def _float(value: Any, name: str, expected: str = 'a finite number') -> None:
     if not _is_number(value):
         fail(name, expected, _shown(value), TypeError)
@@ -86,7 +86,7 @@ def _float(value: Any, name: str, expected: str = 'a finite number') -> None:
         fail(name, expected, value)
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [2]
 def _pair(value: Any, name: str, expected: str) -> None:
     if not isinstance(value, (list, tuple)) or len(value) != 2 or not all(_is_number(v) for v in value):
         fail(name, expected, _shown(value), TypeError)
@@ -96,13 +96,13 @@ def _pair(value: Any, name: str, expected: str) -> None:
         fail(name, expected, _shown(value))
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [2]
 def _strings(value: Any, name: str, expected: str) -> None:
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
         fail(name, expected, _shown(value), TypeError)
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [2]
 def _simple(kind: type, expected: str) -> Callable:
     def rule(value: Any, name: str) -> None:
         if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
@@ -110,12 +110,12 @@ def _simple(kind: type, expected: str) -> Callable:
     return rule
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [2]
 def _annotated(rule: Callable, hint: Any) -> Callable:
     return functools.partial(rule, expected=hint.__metadata__[0])
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [2]
 _RULES = {
     torch.Tensor: _tensor, FloatTensor: _annotated(_tensor, FloatTensor),
     int: _int, PositiveInt: _annotated(_int, PositiveInt),
@@ -127,7 +127,7 @@ _RULES = {
 }
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [2]
 def check_value(value: Any, hint: Any, name: str) -> None:
     """Raise TypeError/ValueError naming `name` unless value fits hint (hints without a rule pass)."""
     if typing.get_origin(hint) in (typing.Union, types.UnionType):
@@ -142,7 +142,7 @@ def check_value(value: Any, hint: Any, name: str) -> None:
         _RULES[hint](value, name)
 
 
-# notebooks/01_tensors.ipynb, In [19]
+# notebooks/01_tensors.ipynb, In [2]
 def checked(func: Callable) -> Callable:
     """Decorator: before func runs, check each argument against its type hint."""
     signature = inspect.signature(func)

@@ -15,7 +15,7 @@ from matplotlib.patches import Rectangle
 __all__ = ['torch', 'plt', 'Rectangle', 'show_broadcast', 'show_strides', 'quiz']
 
 
-# notebooks/01_tensors.ipynb, In [20]
+# notebooks/01_tensors.ipynb, In [3]
 def _show_svg(fig) -> None:
     """Display a figure as SVG that is identical on every run, then close it."""
     from IPython.display import SVG, display
@@ -31,7 +31,7 @@ def _show_svg(fig) -> None:
     display(SVG(re.sub(r' transform="rotate\(-0 [-\d.]+ [-\d.]+\)"', '', svg)))
 
 
-# notebooks/01_tensors.ipynb, In [20]
+# notebooks/01_tensors.ipynb, In [3]
 def _check_shape(shape: Any, name: str) -> tuple[int, ...]:
     """Return shape as a tuple of sizes; raise naming `name` unless it holds 0-6 non-negative ints."""
     try:
@@ -47,18 +47,19 @@ def _check_shape(shape: Any, name: str) -> tuple[int, ...]:
     return sizes
 
 
-# notebooks/01_tensors.ipynb, In [20]
+# notebooks/01_tensors.ipynb, In [3]
 _KEPT, _STRETCHED, _CLASH = '#e8e8e8', '#ffcc80', '#ef9a9a'
 
 
-# notebooks/01_tensors.ipynb, In [20]
+# notebooks/01_tensors.ipynb, In [3]
 def _box(ax, x, y, text, fill, dashed=False):
     ax.add_patch(Rectangle((x - 0.4, y - 0.3), 0.8, 0.6, facecolor=fill, edgecolor='black',
                            linestyle='--' if dashed else '-', linewidth=1))
     ax.text(x, y, text, ha='center', va='center', fontsize=11, color='grey' if dashed else 'black')
 
 
-# notebooks/01_tensors.ipynb, In [20]
+# notebooks/01_tensors.ipynb, In [3]
+@checked
 def show_broadcast(shape_a: Sequence[int], shape_b: Sequence[int]) -> None:
     """Draw how two shapes broadcast, axis by axis, or where they clash."""
     a, b = _check_shape(shape_a, 'shape_a'), _check_shape(shape_b, 'shape_b')
@@ -93,7 +94,7 @@ def show_broadcast(shape_a: Sequence[int], shape_b: Sequence[int]) -> None:
     _show_svg(fig)
 
 
-# notebooks/01_tensors.ipynb, In [20]
+# notebooks/01_tensors.ipynb, In [3]
 @checked
 def show_strides(t: torch.Tensor) -> None:
     """Draw a 1-D or 2-D tensor over its storage: shape, strides and offset map an index to a slot."""
@@ -130,11 +131,11 @@ def show_strides(t: torch.Tensor) -> None:
     _show_svg(fig)
 
 
-# notebooks/01_tensors.ipynb, In [20]
+# notebooks/01_tensors.ipynb, In [3]
 _QUIZ_JS_LOADED = False  # the quiz library's JavaScript goes out once per kernel
 
 
-# notebooks/01_tensors.ipynb, In [20]
+# notebooks/01_tensors.ipynb, In [3]
 @checked
 def quiz(question: str, choices: dict, answer: Any) -> None:
     """Show a multiple-choice self-check: `choices` maps each option to the feedback a click on it
@@ -178,14 +179,14 @@ def quiz(question: str, choices: dict, answer: Any) -> None:
 }})();"""))
 
 
-# notebooks/01_tensors.ipynb, In [20]
+# notebooks/01_tensors.ipynb, In [3]
 def _compact(code: str) -> str:
     """Drop indentation, blank lines and whole-line comments from JavaScript (a third smaller)."""
     lines = (line.strip() for line in code.splitlines())
     return '\n'.join(line for line in lines if line and not line.startswith('//'))
 
 
-# notebooks/01_tensors.ipynb, In [20]
+# notebooks/01_tensors.ipynb, In [3]
 _QUIZ_COLOURS = {
     '--jq-multiple-choice-bg': '#345995', '--jq-mc-button-bg': '#fafafa', '--jq-mc-button-border': '#e0e0e0e0',
     '--jq-mc-button-inset-shadow': '#555555', '--jq-incorrect-color': '#c80202', '--jq-correct-color': '#009113',

@@ -113,26 +113,35 @@ def key_of(html: str) -> list:
 
 def test_quiz_key_marks_exactly_the_computed_answer():
     shape = tuple((torch.ones(2, 1) + torch.ones(3)).shape)
-    html, js = quiz_outputs("Shape of a + b?", [(3, 2), (2, 3), "an error"], shape, "Trailing axes align.")
+    choices = {(3, 2): "Aligned from the left.", (2, 3): "Trailing axes align.", "an error": "Sizes 1 stretch."}
+    html, js = quiz_outputs("Shape of a + b?", choices, shape)
     (question,) = key_of(html.data)
     assert [a["answer"] for a in question["answers"] if a["correct"]] == ["(2, 3)"]
-    assert "Trailing axes align." in json.dumps(question)
+    # every choice carries its own feedback
+    assert {a["answer"]: a["feedback"] for a in question["answers"]} == {str(k): v for k, v in choices.items()}
     assert json.dumps(key_of(html.data)) in js.data  # the script shows the same key
 
 
 def test_quiz_output_is_identical_on_every_run(monkeypatch):
+    choices = {1: "One is too small.", 2: "Two is right."}
     monkeypatch.setattr(tensors, "_QUIZ_JS_LOADED", False)
-    first = [o.data for o in quiz_outputs("Which?", [1, 2], 2)]
+    first = [o.data for o in quiz_outputs("Which?", choices, 2)]
     monkeypatch.setattr(tensors, "_QUIZ_JS_LOADED", False)
-    assert [o.data for o in quiz_outputs("Which?", [1, 2], 2)] == first
+    assert [o.data for o in quiz_outputs("Which?", choices, 2)] == first
     assert "show_questions" in first[1]
     # Later questions in the same kernel reuse the library instead of embedding it again.
-    assert "show_questions" not in quiz_outputs("Which?", [1, 2], 2)[1].data
+    assert "show_questions" not in quiz_outputs("Which?", choices, 2)[1].data
 
 
-@pytest.mark.parametrize("args, name", [(("", [1, 2], 1), "question"), (("Q?", "12", 1), "options"),
-                                        (("Q?", [1, 1], 1), "options"), (("Q?", [1], 1), "options"),
-                                        (("Q?", [1, 2], 3), "answer"), (("Q?", [1, 2], 1, 5), "explain")])
+GOOD = {1: "why 1", 2: "why 2"}
+
+
+@pytest.mark.parametrize("args, name", [(("", GOOD, 1), "question"), ((5, GOOD, 1), "question"),
+                                        (("Q?", [1, 2], 1), "choices"), (("Q?", {1: "why"}, 1), "choices"),
+                                        (("Q?", {1: "a", "1": "b"}, 1), "choices"),
+                                        (("Q?", {1: "why", 2: ""}, 1), "choices"),
+                                        (("Q?", {1: "why", 2: 3}, 1), "choices"),
+                                        (("Q?", GOOD, 3), "answer")])
 def test_quiz_rejects_bad_input(args, name):
     with pytest.raises((TypeError, ValueError), match=name):
         quiz_outputs(*args)
