@@ -25,6 +25,18 @@ def _check_params(params: Iterable[torch.Tensor]) -> list[torch.Tensor]:
 
 
 # notebooks/08_linear_regression_scratch.ipynb, In [3]
+def _check_linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> None:
+    """Raise naming X, w or b unless X @ w + b can be computed."""
+    if X.dtype != w.dtype:
+        fail('w', f'of the dtype of X ({X.dtype})', w.dtype, TypeError)
+    try:  # on the meta device torch works out shapes without computing anything
+        X.to('meta') @ w.to('meta') + b.to('meta')
+    except RuntimeError as err:
+        shapes = f'{tuple(X.shape)}, {tuple(w.shape)} and {tuple(b.shape)}'
+        fail('X, w and b', 'shapes that fit X @ w + b', f'{shapes}: {err}')
+
+
+# notebooks/08_linear_regression_scratch.ipynb, In [3]
 # Chapter 09 still imports these two; delete them when its helpers use @checked.
 def check_tensor(value, name: str, min_ndim: int = 0) -> torch.Tensor:
     """Raise TypeError/ValueError naming `name` unless value is a tensor with min_ndim axes or more."""
@@ -76,6 +88,7 @@ def data_iter(batch_size: PositiveInt, features: torch.Tensor,
 @checked
 def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """The linear model Xw + b."""
+    _check_linreg(X, w, b)
     return X @ w + b
 
 
@@ -83,7 +96,8 @@ def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 @checked
 def squared_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Half the squared error of each example; y is reshaped to y_hat's shape first."""
-    if y.numel() != y_hat.numel(): fail('y', f'{y_hat.numel()} values', y.numel())
+    if y.numel() != y_hat.numel():
+        fail('y', f'the size of y_hat ({y_hat.numel()})', f'size {y.numel()}')
     return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
 
 

@@ -158,7 +158,7 @@ def test_squared_loss_gradient_is_the_residual():
 
 
 def test_squared_loss_rejects_a_target_of_another_size():
-    with pytest.raises(ValueError, match="y must be 4 values, got 3"):
+    with pytest.raises(ValueError, match=r"y must be the size of y_hat \(4\), got size 3"):
         d2l.squared_loss(torch.zeros(4, 1), torch.zeros(3))
 
 
@@ -279,3 +279,26 @@ def test_full_batch_sgd_converges_below_two_over_lambda_max_only(factor, converg
     with torch.no_grad():
         loss = d2l.squared_loss(d2l.linreg(X, w, b), y).mean().item()
     assert (loss < 1e-3) == converges, loss
+
+
+# ---------------------------------------------------------------- linreg's errors name the arguments
+
+@pytest.mark.parametrize("X, w, b", [
+    (torch.tensor(0.0), torch.ones(2, 1), torch.zeros(1)),  # 0-d X
+    (torch.ones(4, 2), torch.ones(3, 1), torch.zeros(1)),  # 3 weights for 2 features
+    (torch.ones(4, 2), torch.ones(2, 1), torch.zeros(2, 1)),  # a bias that does not broadcast to (4, 1)
+], ids=["0-d X", "w too long", "b of 2 rows"])
+def test_linreg_names_arguments_whose_shapes_clash(X, w, b):
+    with pytest.raises(ValueError, match=r"X, w and b must be shapes that fit X @ w \+ b"):
+        d2l.linreg(X, w, b)
+
+
+def test_linreg_names_w_of_another_dtype():
+    with pytest.raises(TypeError, match="w must be of the dtype of X"):
+        d2l.linreg(torch.ones(4, 2), torch.tensor([[1], [2]]), torch.zeros(1))
+
+
+def test_linreg_keeps_the_graph_for_autograd():
+    w = torch.ones(2, 1, requires_grad=True)
+    d2l.linreg(torch.ones(3, 2), w, torch.zeros(1)).sum().backward()
+    torch.testing.assert_close(w.grad, torch.full((2, 1), 3.0))
