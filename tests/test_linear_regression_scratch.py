@@ -58,7 +58,7 @@ def test_synthetic_data_labels_are_linear_plus_small_normal_noise():
 
 @pytest.mark.parametrize("w", [torch.ones(2, 1), torch.tensor(1.0)], ids=["2-D", "0-D"])
 def test_synthetic_data_rejects_w_that_is_not_1d(w):
-    with pytest.raises(ValueError, match="w must be 1-D"):
+    with pytest.raises(ValueError, match="w must be a 1-D tensor"):
         d2l.synthetic_data(w, 0.0, 5)
 
 
@@ -112,9 +112,17 @@ def test_data_iter_shuffles_with_python_random():
     assert first.tolist() == expected  # the order random.shuffle gives, as in the book
 
 
-def test_data_iter_rejects_mismatched_lengths_when_called():
-    with pytest.raises(ValueError, match="features and labels must have the same length"):
-        d2l.data_iter(2, torch.zeros(5, 2), torch.zeros(4, 1))  # fails at the call, not at next()
+def test_data_iter_rejects_mismatched_lengths_at_the_first_minibatch():
+    batches = d2l.data_iter(2, torch.zeros(5, 2), torch.zeros(4, 1))  # a generator: runs at next()
+    with pytest.raises(ValueError, match="labels must be as long as features, got 4"):
+        next(batches)
+
+
+def test_data_iter_is_a_generator_that_checks_its_types_at_the_call():
+    import inspect
+    assert inspect.isgenerator(d2l.data_iter(2, torch.zeros(4, 2), torch.zeros(4, 1)))
+    with pytest.raises(TypeError, match=r"features must be a tensor, got list .*use torch.tensor"):
+        d2l.data_iter(2, [[0.0, 1.0]], torch.zeros(1, 1))  # @checked runs before the generator
 
 
 @pytest.mark.parametrize("batch_size, error", [(0, ValueError), (-1, ValueError), (2.0, TypeError)])
@@ -150,7 +158,7 @@ def test_squared_loss_gradient_is_the_residual():
 
 
 def test_squared_loss_rejects_a_target_of_another_size():
-    with pytest.raises(ValueError, match="y must have as many elements as y_hat"):
+    with pytest.raises(ValueError, match=r"y must be the size of y_hat \(4\), got size 3"):
         d2l.squared_loss(torch.zeros(4, 1), torch.zeros(3))
 
 
@@ -203,7 +211,7 @@ def test_sgd_accepts_a_generator_of_parameters():
 @pytest.mark.parametrize("lr", [0, -0.1])
 def test_sgd_rejects_non_positive_lr(lr):
     w, b = params_with_grads()
-    with pytest.raises(ValueError, match="lr must be a finite positive number"):
+    with pytest.raises(ValueError, match="lr must be a finite number > 0"):
         d2l.sgd([w, b], lr, 8)
 
 
@@ -214,11 +222,23 @@ def test_sgd_rejects_bad_batch_size(batch_size, error):
         d2l.sgd([w, b], 0.1, batch_size)
 
 
+@pytest.mark.parametrize("params", [torch.ones(2, requires_grad=True), 3.0], ids=["tensor", "float"])
+def test_sgd_wants_a_list_of_parameters(params):
+    with pytest.raises(TypeError, match="params must be a list of tensors"):
+        d2l.sgd(params, 0.1, 8)
+
+
+def test_sgd_names_a_parameter_that_is_not_a_tensor():
+    w, _ = params_with_grads()
+    with pytest.raises(TypeError, match=r"params\[1\] must be a tensor, got list"):
+        d2l.sgd([w, [1.0]], 0.1, 8)
+
+
 def test_sgd_rejects_parameters_without_gradients_and_changes_nothing():
     w, b = params_with_grads()
     fresh = torch.zeros(2, requires_grad=True)  # no backward yet: .grad is None
     before = w.detach().clone()
-    with pytest.raises(ValueError, match="params holds parameters without gradients"):
+    with pytest.raises(ValueError, match=r"params\[2\] must be a tensor with a gradient"):
         d2l.sgd([w, b, fresh], 0.1, 8)
     assert torch.equal(w.detach(), before) and w.grad is not None
 
@@ -259,3 +279,26 @@ def test_full_batch_sgd_converges_below_two_over_lambda_max_only(factor, converg
     with torch.no_grad():
         loss = d2l.squared_loss(d2l.linreg(X, w, b), y).mean().item()
     assert (loss < 1e-3) == converges, loss
+
+
+# ---------------------------------------------------------------- linreg's errors name the arguments
+
+@pytest.mark.parametrize("X, w, b", [
+    (torch.tensor(0.0), torch.ones(2, 1), torch.zeros(1)),  # 0-d X
+    (torch.ones(4, 2), torch.ones(3, 1), torch.zeros(1)),  # 3 weights for 2 features
+    (torch.ones(4, 2), torch.ones(2, 1), torch.zeros(2, 1)),  # a bias that does not broadcast to (4, 1)
+], ids=["0-d X", "w too long", "b of 2 rows"])
+def test_linreg_names_arguments_whose_shapes_clash(X, w, b):
+    with pytest.raises(ValueError, match=r"X, w and b must be shapes that fit X @ w \+ b"):
+        d2l.linreg(X, w, b)
+
+
+def test_linreg_names_w_of_another_dtype():
+    with pytest.raises(TypeError, match="w must be of the dtype of X"):
+        d2l.linreg(torch.ones(4, 2), torch.tensor([[1], [2]]), torch.zeros(1))
+
+
+def test_linreg_keeps_the_graph_for_autograd():
+    w = torch.ones(2, 1, requires_grad=True)
+    d2l.linreg(torch.ones(3, 2), w, torch.zeros(1)).sum().backward()
+    torch.testing.assert_close(w.grad, torch.full((2, 1), 3.0))
