@@ -7,7 +7,7 @@ from d2l_utils.checks import checked, check_value, fail
 from d2l_utils.checks import FloatTensor, PositiveInt, PositiveFloat
 
 
-__all__ = ['torch', 'check_tensor', 'check_positive_int', 'synthetic_data', 'data_iter', 'linreg', 'squared_loss', 'sgd']
+__all__ = ['torch', 'synthetic_data', 'data_iter', 'linreg', 'squared_loss', 'sgd']
 
 
 # notebooks/08_linear_regression_scratch.ipynb, In [3]
@@ -34,29 +34,6 @@ def _check_linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> None:
     except RuntimeError as err:
         shapes = f'{tuple(X.shape)}, {tuple(w.shape)} and {tuple(b.shape)}'
         fail('X, w and b', 'shapes that fit X @ w + b', f'{shapes}: {err}')
-
-
-# notebooks/08_linear_regression_scratch.ipynb, In [3]
-# Chapter 09 still imports these two; delete them when its helpers use @checked.
-def check_tensor(value, name: str, min_ndim: int = 0) -> torch.Tensor:
-    """Raise TypeError/ValueError naming `name` unless value is a tensor with min_ndim axes or more."""
-    if isinstance(min_ndim, bool) or not isinstance(min_ndim, int) or min_ndim < 0:
-        raise ValueError(f'min_ndim must be an int >= 0, got {min_ndim!r:.60}')
-    if not isinstance(value, torch.Tensor):
-        raise TypeError(f'{name} must be a tensor, got {type(value).__name__}')
-    if value.ndim < min_ndim:
-        raise ValueError(f'{name} must have at least {min_ndim} axes, got shape {tuple(value.shape)}')
-    return value
-
-
-# notebooks/08_linear_regression_scratch.ipynb, In [3]
-def check_positive_int(value, name: str) -> int:
-    """Raise TypeError/ValueError naming `name` unless value is an int greater than 0."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f'{name} must be an int, got {value!r:.60}')
-    if value <= 0:
-        raise ValueError(f'{name} must be positive, got {value}')
-    return value
 
 
 # notebooks/08_linear_regression_scratch.ipynb, In [4]
