@@ -105,9 +105,9 @@ def topological_order(value: _Node) -> list:
     return order
 
 
-# notebooks/06_autograd.ipynb, In [62]
+# notebooks/06_autograd.ipynb, In [50]
 class Value(Value):
-    """Value plus the operations one neuron needs: -v, v - w, v / w and tanh (exercise 4)."""
+    """Value plus the operations one neuron needs: -v, v - w, v / w and tanh (exercise 4 asks for them)."""
     def __neg__(self) -> 'Value':
         return self * -1.0                    # d(-a)/da = -1, through *
 
