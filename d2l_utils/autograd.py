@@ -53,7 +53,7 @@ class _Node:
         return f'Value(data={self.data:.4g}, grad={self.grad:.4g})'
 
     def backward(self) -> None:     # add d(self)/d(v) to v.grad for every input v of self
-        order = topological_order(self)   # inputs first, self last (next slides)
+        order = topological_order(self)   # inputs first, self last (defined below)
         for v in order:
             if v._children:
                 v.grad = 0.0              # intermediate gradients start afresh each pass
