@@ -8,7 +8,7 @@ from d2l_utils.checks import checked, fail
 __all__ = ['Value', 'topological_order']
 
 
-# notebooks/06_autograd.ipynb, In [41]
+# notebooks/06_autograd.ipynb, In [42]
 def _as_value(other, op: str) -> '_Node':
     """other as a node: a Value stays itself, a real number becomes a constant Value."""
     if isinstance(other, _Node):
@@ -19,7 +19,7 @@ def _as_value(other, op: str) -> '_Node':
     return Value(other)
 
 
-# notebooks/06_autograd.ipynb, In [41]
+# notebooks/06_autograd.ipynb, In [42]
 @checked
 def _check_power(x: float, k: float) -> None:
     """Name the operation where x ** k or its derivative k * x ** (k - 1) leaves the real numbers."""
@@ -29,7 +29,7 @@ def _check_power(x: float, k: float) -> None:
         fail('base', f'nonzero for ** {k:g}: the derivative {k:g} * x ** {k - 1:g} divides by zero at 0', x)
 
 
-# notebooks/06_autograd.ipynb, In [41]
+# notebooks/06_autograd.ipynb, In [42]
 def _exp(x: float) -> float:
     """math.exp(x), with an error that says what overflowed."""
     try:
@@ -38,7 +38,7 @@ def _exp(x: float) -> float:
         raise OverflowError(f'exp overflows: e ** {x:g} exceeds the largest float (about 1.8e308)') from None
 
 
-# notebooks/06_autograd.ipynb, In [42]
+# notebooks/06_autograd.ipynb, In [43]
 class _Node:
     """The bookkeeping of a Value: its number, its gradient and where it came from."""
     @checked
@@ -63,7 +63,7 @@ class _Node:
                 child.grad += local * v.grad   # chain rule; += sums over every use
 
 
-# notebooks/06_autograd.ipynb, In [43]
+# notebooks/06_autograd.ipynb, In [44]
 class Value(_Node):
     """A scalar that records how it was computed, for reverse-mode autodiff."""
     def __add__(self, other) -> 'Value':
@@ -87,7 +87,7 @@ class Value(_Node):
         return Value(max(self.data, 0.0), (self,), (float(self.data > 0),), 'relu')
 
 
-# notebooks/06_autograd.ipynb, In [44]
+# notebooks/06_autograd.ipynb, In [45]
 @checked
 def topological_order(value: _Node) -> list:
     """All nodes that value depends on, each once, every child before its parents."""
@@ -105,7 +105,7 @@ def topological_order(value: _Node) -> list:
     return order
 
 
-# notebooks/06_autograd.ipynb, In [50]
+# notebooks/06_autograd.ipynb, In [51]
 class Value(Value):
     """Value plus the operations one neuron needs: -v, v - w, v / w and tanh (exercise 4 asks for them)."""
     def __neg__(self) -> 'Value':
