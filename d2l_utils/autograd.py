@@ -14,8 +14,7 @@ def _as_value(other, op: str) -> '_Node':
     if isinstance(other, _Node):
         return other
     if isinstance(other, bool) or not isinstance(other, numbers.Real):
-        raise TypeError(f'unsupported operand for {op}: {type(other).__name__} '
-                        '(expected a Value or a real number)')
+        fail('other', f'a Value or a real number (operand of {op})', type(other).__name__, TypeError)
     return Value(other)
 
 
