@@ -2,35 +2,47 @@
 """Automatic Differentiation: helpers saved with #@save in notebooks/06_autograd.ipynb."""
 import math
 import numbers
+from d2l_utils.checks import checked, fail
 
 
 __all__ = ['Value', 'topological_order']
 
 
-# notebooks/06_autograd.ipynb, In [29]
-def _real(value, name: str) -> float:
-    """value as a float; TypeError naming the argument unless it is a real number."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f'{name} must be a real number, got {type(value).__name__}')
-    return float(value)
-
-
-# notebooks/06_autograd.ipynb, In [29]
+# notebooks/06_autograd.ipynb, In [42]
 def _as_value(other, op: str) -> '_Node':
     """other as a node: a Value stays itself, a real number becomes a constant Value."""
     if isinstance(other, _Node):
         return other
     if isinstance(other, bool) or not isinstance(other, numbers.Real):
-        raise TypeError(f'unsupported operand for {op}: {type(other).__name__} '
-                        '(expected a Value or a real number)')
+        fail('other', f'a Value or a real number (operand of {op})', type(other).__name__, TypeError)
     return Value(other)
 
 
-# notebooks/06_autograd.ipynb, In [30]
+# notebooks/06_autograd.ipynb, In [42]
+@checked
+def _check_power(x: float, k: float) -> None:
+    """Name the operation where x ** k or its derivative k * x ** (k - 1) leaves the real numbers."""
+    if x < 0 and k != int(k):
+        fail('base', f'>= 0 for the non-integer power ** {k:g} (a negative base gives a complex number)', x)
+    if x == 0 and k < 1:
+        fail('base', f'nonzero for ** {k:g}: the derivative {k:g} * x ** {k - 1:g} divides by zero at 0', x)
+
+
+# notebooks/06_autograd.ipynb, In [42]
+def _exp(x: float) -> float:
+    """math.exp(x), with an error that says what overflowed."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        raise OverflowError(f'exp overflows: e ** {x:g} exceeds the largest float (about 1.8e308)') from None
+
+
+# notebooks/06_autograd.ipynb, In [43]
 class _Node:
     """The bookkeeping of a Value: its number, its gradient and where it came from."""
+    @checked
     def __init__(self, data: float, _children=(), _local=(), _op=''):
-        self.data = _real(data, 'data')   # the forward value (checks: hidden cell above)
+        self.data = float(data)           # the forward value
         self.grad = 0.0                   # d(output)/d(self), filled in by backward()
         self._children = _children        # the nodes this one was computed from
         self._local = _local              # d(self)/d(child), one number per child
@@ -40,7 +52,7 @@ class _Node:
         return f'Value(data={self.data:.4g}, grad={self.grad:.4g})'
 
     def backward(self) -> None:     # add d(self)/d(v) to v.grad for every input v of self
-        order = topological_order(self)   # inputs first, self last (next slides)
+        order = topological_order(self)   # inputs first, self last (defined below)
         for v in order:
             if v._children:
                 v.grad = 0.0              # intermediate gradients start afresh each pass
@@ -50,7 +62,7 @@ class _Node:
                 child.grad += local * v.grad   # chain rule; += sums over every use
 
 
-# notebooks/06_autograd.ipynb, In [31]
+# notebooks/06_autograd.ipynb, In [44]
 class Value(_Node):
     """A scalar that records how it was computed, for reverse-mode autodiff."""
     def __add__(self, other) -> 'Value':
@@ -63,28 +75,56 @@ class Value(_Node):
     __radd__, __rmul__ = __add__, __mul__      # 2 + v and 2 * v
 
     def __pow__(self, k: float) -> 'Value':   # k is a number, not a Value
-        k = _real(k, 'exponent')
-        local = k * math.pow(self.data, k - 1)
-        return Value(math.pow(self.data, k), (self,), (local,), f'**{k:g}')
+        _check_power(self.data, k)            # hidden cell: (-1) ** 0.5 or 0 ** 0.5
+        return Value(self.data ** k, (self,), (k * self.data ** (k - 1),), f'**{k:g}')
 
-    def exp(self) -> 'Value':                 # the derivative of e^x is e^x
-        return Value(math.exp(self.data), (self,), (math.exp(self.data),), 'exp')
+    def exp(self) -> 'Value':
+        e = _exp(self.data)                   # math.exp, with a clear message on overflow
+        return Value(e, (self,), (e,), 'exp')  # the derivative of e^x is e^x
 
     def relu(self) -> 'Value':
         return Value(max(self.data, 0.0), (self,), (float(self.data > 0),), 'relu')
 
 
-# notebooks/06_autograd.ipynb, In [32]
+# notebooks/06_autograd.ipynb, In [45]
+@checked
 def topological_order(value: _Node) -> list:
     """All nodes that value depends on, each once, every child before its parents."""
     if not isinstance(value, _Node):
-        raise TypeError(f'value must be a Value, got {type(value).__name__}')
-    order, seen = [], set()
-    def visit(v):
-        if v not in seen:
-            seen.add(v)
-            for child in v._children:
-                visit(child)
+        fail('value', 'a Value', type(value).__name__, TypeError)
+    order, seen, stack = [], set(), [(value, False)]
+    while stack:
+        v, children_done = stack.pop()
+        if children_done:
             order.append(v)               # after all of its children
-    visit(value)
+        elif v not in seen:
+            seen.add(v)
+            stack.append((v, True))       # comes back once its children are done
+            stack.extend((child, False) for child in reversed(v._children))
     return order
+
+
+# notebooks/06_autograd.ipynb, In [51]
+class Value(Value):
+    """Value plus the operations one neuron needs: -v, v - w, v / w and tanh (exercise 4 asks for them)."""
+    def __neg__(self) -> 'Value':
+        return self * -1.0                    # d(-a)/da = -1, through *
+
+    def __sub__(self, other) -> 'Value':
+        return self + (-_as_value(other, '-'))
+
+    def __rsub__(self, other) -> 'Value':     # 2 - v
+        return _as_value(other, '-') + (-self)
+
+    def __truediv__(self, other) -> 'Value':
+        other = _as_value(other, '/')
+        if other.data == 0: fail('divisor', 'nonzero', other.data, ZeroDivisionError)
+        return Value(self.data / other.data, (self, other),
+                     (1.0 / other.data, -self.data / other.data ** 2), '/')
+
+    def __rtruediv__(self, other) -> 'Value':  # 2 / v
+        return _as_value(other, '/') / self
+
+    def tanh(self) -> 'Value':
+        t = math.tanh(self.data)
+        return Value(t, (self,), (1.0 - t * t,), 'tanh')   # tanh' = 1 - tanh^2

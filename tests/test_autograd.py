@@ -1,7 +1,8 @@
 """Tests of the scalar reverse-mode autodiff `Value` saved from notebooks/06_autograd.ipynb.
 
-The property test builds each random expression from +, *, ** (number exponents), exp and relu twice,
-once from `Value`s and once from float64 tensors, and compares every input's gradient with torch.autograd.
+The property test builds each random expression from +, -, *, /, ** (number exponents), exp, relu, tanh
+and negation twice, once from `Value`s and once from float64 tensors, and compares every input's gradient
+with torch.autograd.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from d2l_utils import Value, topological_order
 F64 = torch.float64
 INPUT = st.floats(min_value=-2.0, max_value=2.0, allow_nan=False, allow_infinity=False)
 STEP = st.tuples(
-    st.sampled_from(["+", "*", "pow", "exp", "relu", "+c", "*c"]),
+    st.sampled_from(["+", "*", "pow", "exp", "relu", "+c", "*c", "-", "/", "neg", "tanh", "c-", "c/"]),
     st.integers(0, 10**6), st.integers(0, 10**6),          # which earlier nodes to combine
     st.sampled_from([2, 3, 0.5, 1.5, -1]),                 # the exponent, if the step is a power
     st.floats(min_value=-3.0, max_value=3.0, allow_nan=False),  # the constant, for +c and *c
@@ -40,6 +41,8 @@ def decide(step, nodes: list[Value]) -> tuple:
         op = "+"                                            # keep exp(x) small
     if op == "relu" and abs(value) < 1e-6:
         op = "*"
+    if op in ("/", "c/") and abs(nodes[j if op == "/" else i].data) < 0.1:
+        op = "-"                                            # keep divisors away from 0
     if abs(value) > 1e6:
         op = "+c"
     return op, i, j, k, const
@@ -57,6 +60,12 @@ def apply(decision: tuple, nodes: list) -> None:
         "relu": lambda: x.relu(),
         "+c": lambda: x + const,
         "*c": lambda: x * const,
+        "-": lambda: x - y,
+        "/": lambda: x / y,
+        "neg": lambda: -x,
+        "tanh": lambda: x.tanh(),
+        "c-": lambda: const - x,
+        "c/": lambda: const / x,
     }[op]())
 
 
@@ -98,7 +107,7 @@ def test_a_value_used_twice_gets_the_sum_of_both_uses():
     assert b.grad == 3.0
 
 
-def test_a_second_backward_adds_to_the_leaves_like_torch():
+def test_a_second_backward_adds_to_the_leaves_where_torch_needs_retain_graph():
     a, b = Value(3.0), Value(-2.0)
     out = (a * b).exp() * 0.5 + a ** 2
     out.backward()
@@ -106,6 +115,11 @@ def test_a_second_backward_adds_to_the_leaves_like_torch():
     out.backward()
     assert (a.grad, b.grad) == pytest.approx((2 * first[0], 2 * first[1]))
     ta, tb = (torch.tensor(v, dtype=F64, requires_grad=True) for v in (3.0, -2.0))
+    tout = (ta * tb).exp() * 0.5 + ta ** 2
+    tout.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        tout.backward()                                     # PyTorch freed the saved tensors
+    ta.grad = tb.grad = None
     tout = (ta * tb).exp() * 0.5 + ta ** 2
     tout.backward(retain_graph=True)
     tout.backward()
@@ -159,24 +173,88 @@ def test_repr_and_constants_on_either_side():
 
 
 @pytest.mark.parametrize("bad", ["1", None, True, [1.0], torch.tensor(1.0), object()])
-@pytest.mark.parametrize("op", ["+", "*", "r+", "r*"])
+@pytest.mark.parametrize("op", ["+", "*", "r+", "r*", "-", "/", "r-", "r/"])
 def test_bad_operands_raise_a_clear_type_error(op, bad):
     a = Value(1.0)
-    call = {"+": lambda: a + bad, "*": lambda: a * bad, "r+": lambda: bad + a, "r*": lambda: bad * a}[op]
-    with pytest.raises(TypeError, match=r"unsupported operand|expected a Value or a real number"):
+    call = {"+": lambda: a + bad, "*": lambda: a * bad, "r+": lambda: bad + a, "r*": lambda: bad * a,
+            "-": lambda: a - bad, "/": lambda: a / bad, "r-": lambda: bad - a, "r/": lambda: bad / a}[op]
+    with pytest.raises(TypeError, match=r"^other must be a Value or a real number \(operand of [-+*/]\)"):
         call()
 
 
 @pytest.mark.parametrize("bad", ["2", None, True, Value(2.0), torch.tensor(2.0)])
 def test_bad_exponents_raise_a_clear_type_error(bad):
-    with pytest.raises(TypeError, match="exponent must be a real number"):
+    with pytest.raises(TypeError, match="^k must be a finite number"):
         Value(2.0) ** bad
 
 
 @pytest.mark.parametrize("bad", ["1.0", None, False, 1j, torch.tensor(1.0), [1.0]])
 def test_bad_data_raises_a_type_error_naming_data(bad):
-    with pytest.raises(TypeError, match="data must be a real number"):
+    with pytest.raises(TypeError, match="^data must be a finite number"):
         Value(bad)
+
+
+@pytest.mark.parametrize("bad", [math.inf, -math.inf, math.nan])
+def test_non_finite_data_raises_a_value_error_naming_data(bad):
+    with pytest.raises(ValueError, match="^data must be a finite number"):
+        Value(bad)
+
+
+@pytest.mark.parametrize("base,k,words", [
+    (0.0, 0.5, r"^base must be nonzero for \*\* 0.5: the derivative"),
+    (0.0, -1, r"^base must be nonzero for \*\* -1"),
+    (-1.0, 0.5, r"^base must be >= 0 for the non-integer power \*\* 0.5"),
+])
+def test_powers_outside_the_real_numbers_name_the_operation(base, k, words):
+    with pytest.raises(ValueError, match=words):
+        Value(base) ** k
+
+
+def test_integer_powers_of_negative_bases_and_zero_work_like_torch():
+    for base, k in [(-2.0, 2), (-2.0, 3), (-2.0, -1), (0.0, 2), (0.0, 1)]:
+        v = Value(base)
+        out = v ** k
+        out.backward()
+        t = torch.tensor(base, dtype=F64, requires_grad=True)
+        (t ** k).backward()
+        assert out.data == pytest.approx((torch.tensor(base, dtype=F64) ** k).item())
+        assert v.grad == pytest.approx(t.grad.item())
+
+
+def test_exp_overflow_says_so():
+    assert Value(709.0).exp().data == pytest.approx(math.exp(709.0))
+    with pytest.raises(OverflowError, match="^exp overflows"):
+        Value(710.0).exp()
+
+
+def test_division_by_zero_names_the_divisor():
+    for call in (lambda: Value(1.0) / 0, lambda: Value(1.0) / Value(0.0), lambda: 1 / Value(0.0)):
+        with pytest.raises(ZeroDivisionError, match="^divisor must be nonzero"):
+            call()
+
+
+def test_backward_through_a_chain_of_ten_thousand_nodes():
+    start = Value(0.5)
+    chain = start
+    for _ in range(10_000):
+        chain = chain * 1.0001 + 0.0
+    assert len(topological_order(chain)) == 40_001    # start; per step 2 constants and 2 results
+    chain.backward()
+    assert start.grad == pytest.approx(1.0001 ** 10_000, rel=1e-9)
+
+
+def test_one_neuron_matches_torch():
+    xs, ys = [-2.0, -1.0, 0.5, 2.0], [-0.9, -0.6, 0.3, 0.8]
+
+    def mse(w, b):
+        return sum(((w * x + b).tanh() - y) ** 2 for x, y in zip(xs, ys)) / len(xs)
+
+    w, b = Value(0.7), Value(-0.2)
+    mse(w, b).backward()
+    tw, tb = (torch.tensor(v, dtype=F64, requires_grad=True) for v in (0.7, -0.2))
+    mse(tw, tb).backward()
+    assert w.grad == pytest.approx(tw.grad.item(), rel=1e-12)
+    assert b.grad == pytest.approx(tb.grad.item(), rel=1e-12)
 
 
 def test_topological_order_rejects_a_non_value():
