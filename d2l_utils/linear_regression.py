@@ -20,20 +20,15 @@ class Timer:
     def __init__(self) -> None:
         self.times: list[float] = []
         self.start()                   # the clock starts at once
-
     def start(self) -> None:           # start (or restart) the clock
         self.tik = time.perf_counter()
-
     def stop(self) -> float:           # record and return the seconds since start()
         self.times.append(time.perf_counter() - self.tik)
         return self.times[-1]
-
     def avg(self) -> float:
         _check_not_empty(self.times)   # no runs, no average
         return sum(self.times) / len(self.times)
-
     def sum(self) -> float:
         return sum(self.times)
-
     def cumsum(self) -> list[float]:   # running totals
         return list(itertools.accumulate(self.times))
