@@ -2,6 +2,7 @@
 """Linear Regression: helpers saved with #@save in notebooks/07_linear_regression.ipynb."""
 import itertools
 import time
+from d2l_utils.checks import fail
 
 
 __all__ = ['Timer']
@@ -11,7 +12,7 @@ __all__ = ['Timer']
 def _check_not_empty(times: list[float]) -> None:
     """Raise ValueError unless at least one time was recorded."""
     if not times:
-        raise ValueError('Timer.times is empty: call stop() at least once before avg()')
+        fail('Timer.times', 'non-empty: call stop() at least once before avg()', 'an empty list')
 
 
 # notebooks/07_linear_regression.ipynb, In [27]
