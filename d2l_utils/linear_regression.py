@@ -2,37 +2,34 @@
 """Linear Regression: helpers saved with #@save in notebooks/07_linear_regression.ipynb."""
 import itertools
 import time
+from d2l_utils.checks import fail
 
 
 __all__ = ['Timer']
 
 
-# notebooks/07_linear_regression.ipynb, In [19]
+# notebooks/07_linear_regression.ipynb, In [26]
 def _check_not_empty(times: list[float]) -> None:
     """Raise ValueError unless at least one time was recorded."""
     if not times:
-        raise ValueError('Timer.times is empty: call stop() at least once before avg()')
+        fail('Timer.times', 'non-empty: call stop() at least once before avg()', 'an empty list')
 
 
-# notebooks/07_linear_regression.ipynb, In [20]
+# notebooks/07_linear_regression.ipynb, In [27]
 class Timer:
     """Record several running times, measured with time.perf_counter."""
-    def __init__(self) -> None:  # an empty record; the clock starts at once
+    def __init__(self) -> None:
         self.times: list[float] = []
-        self.start()
-
-    def start(self) -> None:  # start (or restart) the clock
+        self.start()                   # the clock starts at once
+    def start(self) -> None:           # start (or restart) the clock
         self.tik = time.perf_counter()
-
-    def stop(self) -> float:  # record and return the seconds since the last start()
+    def stop(self) -> float:           # record and return the seconds since start()
         self.times.append(time.perf_counter() - self.tik)
         return self.times[-1]
-
     def avg(self) -> float:
-        _check_not_empty(self.times)
+        _check_not_empty(self.times)   # no runs, no average
         return sum(self.times) / len(self.times)
-
     def sum(self) -> float:
         return sum(self.times)
-    def cumsum(self) -> list[float]:  # running totals
+    def cumsum(self) -> list[float]:   # running totals
         return list(itertools.accumulate(self.times))
