@@ -117,7 +117,7 @@ def _as_xy(X, Y) -> tuple[list, list]:
         raise ValueError(f'X has {len(xs)} series but Y has {len(ys)}: pass one X or one per Y')
     for i, (x, y) in enumerate(zip(xs, ys)):
         if len(x) != len(y):
-            raise ValueError(f'X and Y[{i}] must have the same length, got {len(x)} and {len(y)}')
+            raise ValueError(f'`X` and `Y[{i}]` must have the same length, got {len(x)} and {len(y)}')
     return xs, ys
 
 

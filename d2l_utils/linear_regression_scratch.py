@@ -33,7 +33,7 @@ def _check_linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> None:
         X.to('meta') @ w.to('meta') + b.to('meta')
     except RuntimeError as err:
         shapes = f'{tuple(X.shape)}, {tuple(w.shape)} and {tuple(b.shape)}'
-        fail('X, w and b', 'shapes that fit X @ w + b', f'{shapes}: {err}')
+        fail('`X`, `w` and `b`', 'shapes that fit X @ w + b', f'{shapes}: {err}')
 
 
 # notebooks/08_linear_regression_scratch.ipynb, In [4]
@@ -52,8 +52,10 @@ def synthetic_data(w: FloatTensor, b: float,
 def data_iter(batch_size: PositiveInt, features: torch.Tensor,
               labels: torch.Tensor) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Yield (features, labels) minibatches in random order; the last may be smaller."""
+    if min(features.ndim, labels.ndim) == 0 or len(labels) != len(features):
+        fail('`features` and `labels`', 'tensors with one row per example',
+             f'shapes {tuple(features.shape)} and {tuple(labels.shape)}')
     num_examples = len(features)  # the number of rows: EXAMPLES, not features
-    if len(labels) != num_examples: fail('labels', 'as long as features', len(labels))
     indices = list(range(num_examples))
     random.shuffle(indices)
     for i in range(0, num_examples, batch_size):
@@ -74,7 +76,7 @@ def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 def squared_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Half the squared error of each example; y is reshaped to y_hat's shape first."""
     if y.numel() != y_hat.numel():
-        fail('y', f'the size of y_hat ({y_hat.numel()})', f'size {y.numel()}')
+        fail('`y_hat` and `y`', 'of the same size', f'sizes {y_hat.numel()} and {y.numel()}')
     return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
 
 

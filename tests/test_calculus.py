@@ -160,7 +160,7 @@ def test_svg_is_deterministic():
         (dict(X=[]), ValueError, "X must not be empty"),
         (dict(X=np.array([])), ValueError, "X must not be empty"),
         (dict(X=[1, 2], Y=[]), ValueError, "Y must not be empty"),
-        (dict(X=[1, 2, 3], Y=[1, 2]), ValueError, r"X and Y\[0\] must have the same length, got 3 and 2"),
+        (dict(X=[1, 2, 3], Y=[1, 2]), ValueError, r"`X` and `Y\[0\]` must have the same length, got 3 and 2"),
         (dict(X=[[1, 2], [1, 2]], Y=[[1, 2], [1, 2], [1, 2]]), ValueError, "X has 2 series but Y has 3"),
         (dict(X=["a", "b"]), TypeError, "X must contain only numbers"),
         (dict(X=[1, 2], Y=[[1, 2], ["x", "y"]]), TypeError, r"Y\[1\] must contain only numbers"),

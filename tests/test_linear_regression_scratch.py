@@ -114,8 +114,14 @@ def test_data_iter_shuffles_with_python_random():
 
 def test_data_iter_rejects_mismatched_lengths_at_the_first_minibatch():
     batches = d2l.data_iter(2, torch.zeros(5, 2), torch.zeros(4, 1))  # a generator: runs at next()
-    with pytest.raises(ValueError, match="labels must be as long as features, got 4"):
+    with pytest.raises(ValueError, match=r"^`features` and `labels` must be tensors with one row per example, "
+                                         r"got shapes \(5, 2\) and \(4, 1\)$"):
         next(batches)
+
+
+def test_data_iter_rejects_a_0d_tensor_naming_both():
+    with pytest.raises(ValueError, match=r"^`features` and `labels` must be tensors with one row per example"):
+        next(d2l.data_iter(2, torch.zeros(5, 2), torch.tensor(0.0)))
 
 
 def test_data_iter_is_a_generator_that_checks_its_types_at_the_call():
@@ -158,7 +164,7 @@ def test_squared_loss_gradient_is_the_residual():
 
 
 def test_squared_loss_rejects_a_target_of_another_size():
-    with pytest.raises(ValueError, match=r"y must be the size of y_hat \(4\), got size 3"):
+    with pytest.raises(ValueError, match=r"^`y_hat` and `y` must be of the same size, got sizes 4 and 3"):
         d2l.squared_loss(torch.zeros(4, 1), torch.zeros(3))
 
 
@@ -289,7 +295,7 @@ def test_full_batch_sgd_converges_below_two_over_lambda_max_only(factor, converg
     (torch.ones(4, 2), torch.ones(2, 1), torch.zeros(2, 1)),  # a bias that does not broadcast to (4, 1)
 ], ids=["0-d X", "w too long", "b of 2 rows"])
 def test_linreg_names_arguments_whose_shapes_clash(X, w, b):
-    with pytest.raises(ValueError, match=r"X, w and b must be shapes that fit X @ w \+ b"):
+    with pytest.raises(ValueError, match=r"^`X`, `w` and `b` must be shapes that fit X @ w \+ b"):
         d2l.linreg(X, w, b)
 
 

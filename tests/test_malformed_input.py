@@ -83,7 +83,8 @@ def working_calls() -> dict[str, dict]:
 def names(message: str, param: str) -> bool:
     """True if the message starts with the parameter's name, or quotes it as a word."""
     starts = re.match(rf"{re.escape(param)}(\[\d+\])?\b", message) is not None
-    return starts or any(f"{q}{param}{q}" in message for q in ("'", "`", '"'))
+    quoted = re.search(rf"[`'\"]{re.escape(param)}(\[\d+\])?[`'\"]", message) is not None
+    return starts or quoted
 
 
 def test_naming_is_strict():
@@ -91,6 +92,7 @@ def test_naming_is_strict():
     assert names("w must be a floating-point tensor, got list", "w")
     assert names("params[0] must be a tensor, got int", "params")
     assert names("argument 'b' must be a number", "b")
+    assert names("`X` and `Y[0]` must have the same length", "Y")
     assert not names("the value must be a number, got 'x'", "b")  # 'b' in 'be' and 'number'
     assert not names("input must be positive", "t")
 
@@ -151,7 +153,7 @@ def test_malformed_argument_fails_naming_it(name, param, value):
     (lambda: d2l.plot(torch.tensor(0.0)), ValueError, "X must be a series"),
     (lambda: d2l.plot([1.0, 2.0], fmts=3), TypeError, "fmts must be"),
     (lambda: d2l.plot_contour(lambda v: (v ** 2).sum(), (-math.inf, 1), (-1, 1)), ValueError, "xlim must be"),
-    (lambda: d2l.sgd([torch.zeros(1, requires_grad=True)], "0.1", 10), TypeError, "lr must be a number"),
+    (lambda: d2l.sgd([torch.zeros(1, requires_grad=True)], "0.1", 10), TypeError, "lr must be a finite number"),
     (lambda: d2l.load_array(([1, 2], [3, 4]), 2), TypeError, r"data_arrays\[0\] must be a tensor"),
 ])
 def test_the_reported_cases(call, error, message):
