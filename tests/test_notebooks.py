@@ -343,3 +343,15 @@ def test_make_execute_repairs_the_metadata_hygiene_requires(tmp_path):
     deck.apply(source, nb)
     test_answers_stay_hidden_until_asked((source, nb))
     assert all(c.metadata["jupyter"]["source_hidden"] for c in nb.cells if "quiz" in c.metadata.get("tags", []))
+
+
+def test_presenter_notes_look_like_notes(notebook):
+    """A `notes` cell is for the presenter: in JupyterLab it reads as a labelled aside, not lesson text."""
+    path, nb = notebook
+    for index, cell in enumerate(nb.cells):
+        if slide_type(cell) != "notes":
+            continue
+        assert cell.cell_type == "markdown", f"{path.name} [{index}]: notes are markdown"
+        assert cell.source.startswith("> **Presenter's note.**") and all(
+            line.startswith(">") for line in cell.source.splitlines()), (
+            f"{path.name} [{index}]: write presenter notes as a quote starting with **Presenter's note.**")
