@@ -24,7 +24,7 @@ def _check_arrays(data_arrays) -> None:
 
 
 # notebooks/09_linear_regression_concise.ipynb, In [5]
-@checked
+@checked  # checks batch_size and is_train against their type hints (chapter 01)
 def load_array(data_arrays: tuple[torch.Tensor, ...], batch_size: PositiveInt,
                is_train: bool = True) -> data.DataLoader:
     """A DataLoader over the rows of data_arrays in minibatches; shuffled if is_train."""
