@@ -12,7 +12,7 @@ __all__ = ['torch', 'data', 'load_array']
 def _check_arrays(data_arrays) -> None:
     """Raise TypeError/ValueError unless data_arrays is a tuple of tensors of one length."""
     if not isinstance(data_arrays, (tuple, list)):  # a single tensor is not a tuple of them
-        fail('data_arrays', 'a tuple of tensors', f'{data_arrays!r:.30}', TypeError)
+        fail('data_arrays', 'a tuple of tensors', type(data_arrays).__name__, TypeError)
     for i, array in enumerate(data_arrays):
         if not isinstance(array, torch.Tensor):
             fail(f'data_arrays[{i}]', 'a tensor', type(array).__name__, TypeError)
@@ -24,7 +24,7 @@ def _check_arrays(data_arrays) -> None:
 
 
 # notebooks/09_linear_regression_concise.ipynb, In [5]
-@checked
+@checked  # checks batch_size and is_train against their type hints (chapter 01)
 def load_array(data_arrays: tuple[torch.Tensor, ...], batch_size: PositiveInt,
                is_train: bool = True) -> data.DataLoader:
     """A DataLoader over the rows of data_arrays in minibatches; shuffled if is_train."""
