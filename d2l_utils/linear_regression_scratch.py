@@ -76,7 +76,8 @@ def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 def squared_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Half the squared error of each example; y is reshaped to y_hat's shape first."""
     if y.numel() != y_hat.numel():
-        fail('`y_hat` and `y`', 'of the same size', f'sizes {y_hat.numel()} and {y.numel()}')
+        sizes = f'sizes {y_hat.numel()} and {y.numel()}'
+        fail('`y_hat` and `y`', 'of the same size', sizes)
     return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
 
 

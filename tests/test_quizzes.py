@@ -73,7 +73,9 @@ def test_every_choice_explains_itself(path):
     for index, cell in quizzes(path):
         call = quiz_call(cell.source)
         choices = call.args[1] if len(call.args) > 1 else next(k.value for k in call.keywords if k.arg == "choices")
-        assert isinstance(choices, ast.Dict), f"cell {index}: pass the choices as {{option: feedback}}"
+        # A dict literal, or a dict built in the cell (a name, dict(...), a comprehension); never a bare list.
+        assert not isinstance(choices, (ast.List, ast.Tuple, ast.Set)), (
+            f"cell {index}: pass the choices as {{option: feedback}}")
         answers = committed_question(index, cell)["answers"]
         feedback = [a["feedback"].strip() for a in answers]
         assert len(set(feedback)) == len(feedback), f"cell {index}: two choices share one feedback"
