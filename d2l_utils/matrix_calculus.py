@@ -90,6 +90,16 @@ def _check_contour_args(points, levels, resolution: int, axes) -> torch.Tensor |
     return None if points is None else _as_points(points)
 
 
+# notebooks/05_matrix_calculus.ipynb, In [21]
+def _draw_gradients(axes, f, points: torch.Tensor, arrow_scale: float) -> None:
+    """Mark each point and draw autograd's gradient there as an arrow, arrow_scale times its length."""
+    grads = torch.stack([_autograd_grad(f, p) for p in points])
+    px, py = points[:, 0].numpy(), points[:, 1].numpy()
+    axes.plot(px, py, 'o', color='tab:red', markersize=3)
+    axes.quiver(px, py, grads[:, 0].numpy(), grads[:, 1].numpy(), color='tab:red',
+                angles='xy', scale_units='xy', scale=1 / arrow_scale, width=0.006)
+
+
 # notebooks/05_matrix_calculus.ipynb, In [22]
 @checked
 def plot_contour(f: Callable, xlim: Limits, ylim: Limits, points=None, levels=10,
@@ -105,11 +115,7 @@ def plot_contour(f: Callable, xlim: Limits, ylim: Limits, points=None, levels=10
     set_figsize(figsize)
     axes = plt.gca() if axes is None else axes
     axes.contour(x1.numpy(), x2.numpy(), Z, levels=levels, cmap='viridis')
-    if points is not None:
-        grads = torch.stack([_autograd_grad(f, p) for p in points])
-        px, py = points[:, 0].numpy(), points[:, 1].numpy()
-        axes.plot(px, py, 'o', color='tab:red', markersize=3)
-        axes.quiver(px, py, grads[:, 0].numpy(), grads[:, 1].numpy(), color='tab:red',
-                    angles='xy', scale_units='xy', scale=1 / arrow_scale, width=0.006)
+    if points is not None:  # a red arrow along autograd's gradient at each point
+        _draw_gradients(axes, f, points, arrow_scale)
     set_axes(axes, xlabel, ylabel, xlim, ylim, 'linear', 'linear', None)
     axes.set_aspect('equal')  # keeps right angles right

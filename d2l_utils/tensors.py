@@ -75,10 +75,11 @@ def show_broadcast(shape_a: Sequence[int], shape_b: Sequence[int]) -> None:
         else:
             fills, word = (_CLASH, _CLASH), 'clash'
             clashes.append(k - n)
-        result.append(max(sa, sb) if word != 'clash' else None)
+        size = sb if sa == 1 else sa  # the size that is not 1 (0 stays 0)
+        result.append(size if word != 'clash' else None)
         _box(ax, k, 2, sa, fills[0], dashed=k < n - len(a))
         _box(ax, k, 1, sb, fills[1], dashed=k < n - len(b))
-        _box(ax, k, 0, '?' if word == 'clash' else max(sa, sb), _CLASH if word == 'clash' else 'white')
+        _box(ax, k, 0, '?' if word == 'clash' else size, _CLASH if word == 'clash' else 'white')
         ax.text(k, -0.55, word, ha='center', va='top', fontsize=9)
     for y, label in ((2, 'a'), (1, 'b'), (0, 'result')):
         ax.text(-0.6, y, label, ha='right', va='center', fontsize=10)
