@@ -53,9 +53,8 @@ class _Node:
 
     def backward(self) -> None:     # add d(self)/d(v) to v.grad for every input v of self
         order = topological_order(self)   # inputs first, self last (defined below)
-        for v in order:
-            if v._children:
-                v.grad = 0.0              # intermediate gradients start afresh each pass
+        for v in order:                   # intermediate gradients start afresh each pass
+            v.grad = 0.0 if v._children else v.grad
         self.grad += 1.0                  # d(self)/d(self)
         for v in reversed(order):         # a node before the nodes it was computed from
             for child, local in zip(v._children, v._local):
