@@ -31,6 +31,7 @@ lab: setup ## set up and open the course in JupyterLab
 # TESTS=core leaves out the browser and simulated-CPU tests (the CI matrix runs them on one Python).
 TESTS ?= all
 test: setup ## set up and run the whole test suite (what CI runs)
+	$(LINT)
 ifeq ($(TESTS),core)
 	$(BIN)/python -m pytest -n auto -m "not browser" --ignore=tests/test_portability.py
 else
@@ -38,7 +39,11 @@ else
 	$(BIN)/python -m pytest -n auto
 endif
 
-check: setup ## the one-minute loop: export in sync, hygiene, unit tests (no notebook runs, no browser)
+# ruff lints the tools, the tests and the notebooks' code cells (settings in pyproject.toml).
+LINT := $(BIN)/python -m ruff check tools tests conftest.py notebooks
+
+check: setup ## the one-minute loop: lint, export in sync, hygiene, unit tests (no notebook runs, no browser)
+	$(LINT)
 	$(BIN)/python -m tools.export --check
 	$(BIN)/python -m pytest -n 2 -m "not browser" $(CHECK_TESTS)
 

@@ -117,7 +117,8 @@ class Value(Value):
 
     def __truediv__(self, other) -> 'Value':
         other = _as_value(other, '/')
-        if other.data == 0: fail('divisor', 'nonzero', other.data, ZeroDivisionError)
+        if other.data == 0:
+            fail('divisor', 'nonzero', other.data, ZeroDivisionError)
         return Value(self.data / other.data, (self, other),
                      (1.0 / other.data, -self.data / other.data ** 2), '/')
 

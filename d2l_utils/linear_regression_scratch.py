@@ -41,7 +41,8 @@ def _check_linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> None:
 def synthetic_data(w: FloatTensor, b: float,
                    num_examples: PositiveInt) -> tuple[torch.Tensor, torch.Tensor]:
     """Features X ~ N(0, 1), labels y = Xw + b + N(0, 0.01^2) noise, of shape (n, 1)."""
-    if w.ndim != 1: fail('w', 'a 1-D tensor (one weight per feature)', tuple(w.shape))
+    if w.ndim != 1:
+        fail('w', 'a 1-D tensor (one weight per feature)', tuple(w.shape))
     X = torch.normal(0, 1, (num_examples, len(w)), dtype=w.dtype)  # mean 0, std 1
     noise = torch.normal(0, 0.01, (num_examples,), dtype=w.dtype)  # mean 0, std 0.01
     return X, (X @ w + b + noise).reshape((-1, 1))
