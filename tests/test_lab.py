@@ -68,3 +68,19 @@ def test_my_notebooks_is_ignored_except_its_readme():
     assert ignored.returncode == 0, "a copy in my_notebooks/ would show in git status"
     kept = subprocess.run(["git", "-C", str(root), "check-ignore", "-q", "my_notebooks/README.md"])
     assert kept.returncode == 1, "my_notebooks/README.md must stay in the repository"
+
+
+def test_the_course_kernel_reports_what_the_chapters_carry():
+    """Its language_info is the committed one exactly: JupyterLab then has nothing to change on connect."""
+    from tools.course_kernel import CourseKernel
+    assert CourseKernel.language_info == execute.LANGUAGE_INFO
+    assert "version" not in CourseKernel.language_info
+
+
+def test_make_lab_registers_the_course_kernel_as_python3(tmp_path):
+    import json
+    import sys
+    folder = lab.install_kernel(tmp_path)
+    spec = json.loads((folder / "kernel.json").read_text())
+    assert folder.name == "python3" and spec["argv"][:3] == [sys.executable, "-m", "tools.course_kernel"]
+    assert spec["display_name"] == execute.KERNELSPEC["display_name"]

@@ -9,6 +9,9 @@ The notebooks are trusted first. A fresh clone is untrusted, and JupyterLab refu
 output of untrusted notebooks: without this step every figure would show as `<Figure size ...>` text.
 Trusting is safe here because the committed outputs are exactly what the tests reproduce.
 
+The kernel is the course's own `python3` (tools/course_kernel.py): ipykernel, reporting its language without
+the Python patch version, so a chapter does not show as modified the moment its kernel starts.
+
 Saving a notebook goes through keep_clone_clean() (the server's pre-save hook): JupyterLab writes the
 kernel's `language_info`, Python patch version included, into every notebook it saves, so merely
 opening a chapter and letting autosave run would leave the clone modified. The hook drops that
@@ -18,6 +21,7 @@ JupyterLab would save it expanded, so the answers would show the next time the c
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -76,6 +80,24 @@ def keep_clone_clean(model: dict, path: str = "", contents_manager=None, **kwarg
         contents_manager.log.info("course: saved %d worked answer(s) of %s collapsed", hidden, path)
 
 
+# Where `make lab` registers the course kernel (build/ is git-ignored); JUPYTER_PATH puts it first.
+KERNELS = ROOT / "build" / "jupyter"
+
+
+def install_kernel(where: Path = KERNELS) -> Path:
+    """Write the `python3` kernelspec that runs tools.course_kernel with this interpreter; return its folder."""
+    spec = {
+        "argv": [sys.executable, "-m", "tools.course_kernel", "-f", "{connection_file}"],
+        "display_name": "Python 3 (ipykernel)",  # as the chapters' kernelspec metadata says
+        "language": "python",
+        "metadata": {"debugger": True},
+    }
+    folder = where / "kernels" / "python3"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "kernel.json").write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
+    return folder
+
+
 def lab_command(extra: list[str], root: Path = ROOT) -> list[str]:
     """The jupyter-lab command line that serves the course folder `root` with its notebooks folder open."""
     cmd = [
@@ -98,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     signed = trust_notebooks(notebooks)
     print(f"trusted {len(signed)} notebook(s); {len(list(notebooks.glob('*.ipynb')))} in total", flush=True)
     numerics.apply()  # kernels started by JupyterLab inherit it: a learner sees the committed numbers
+    install_kernel()  # opening a chapter leaves it unmodified (tools/course_kernel.py says why)
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(KERNELS), os.environ.get("JUPYTER_PATH")]))
     # The server imports the pre-save hook from this repository's tools/, whatever folder it serves.
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     cmd = lab_command(extra, root)
