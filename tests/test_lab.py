@@ -5,7 +5,7 @@ import copy
 import logging
 from types import SimpleNamespace
 
-from tools import execute, lab
+from tools import deck, execute, lab
 
 
 def notebook_model(version: str | None = "3.11.7") -> dict:
@@ -46,7 +46,7 @@ def test_hook_saves_worked_answers_collapsed_after_they_ran():
     cells = model["content"]["cells"]
     assert cells[0] == lesson
     assert cells[1]["metadata"] == cells[2]["metadata"] == answer_cell(expanded=False)["metadata"]
-    assert lab.hide_answers(cells) == 0  # already hidden: nothing to do
+    assert deck.hide_answers(cells) == 0  # already hidden: nothing to do
 
 
 def test_jupyterlab_is_started_with_the_hook():

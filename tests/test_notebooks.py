@@ -10,8 +10,9 @@ import pytest
 
 from tools import deck, execute, slides
 
-from tools.paths import ROOT
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+from tools.paths import ROOT, chapters
+
+NOTEBOOKS = chapters()
 MAX_BYTES = 300 * 1024  # the course budget; split a chapter rather than squeeze its outputs
 IMAGE_TYPES = ("image/svg+xml", "image/png", "image/jpeg")
 
@@ -191,18 +192,23 @@ OUTDATED = {
 }
 
 
+def pattern_hits(index: int, source: str, patterns: dict[str, str]) -> list[str]:
+    """One line per match of each pattern in a cell's source: "[cell] what matched: why it is banned"."""
+    return [f"[{index}] {m.group(0)!r}: {why}" for pattern, why in patterns.items()
+            for m in re.finditer(pattern, source)]
+
+
 def test_current_apis_and_no_hidden_warnings(notebook):
     path, nb = notebook
     found = []
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        for pattern, advice in OUTDATED.items():
-            # Chapter 06's own scalar autograd (`Value`) names its forward number `.data`, as micrograd does.
-            if advice.startswith("use torch.no_grad") and re.search(r"\b(Value|_Node)\b", cell.source):
-                continue
-            found += [f"[{index}] {line.strip()}  ({advice})" for line in cell.source.splitlines()
-                      if re.search(pattern, line)]
+        patterns = dict(OUTDATED)
+        # Chapter 06's own scalar autograd (`Value`) names its forward number `.data`, as micrograd does.
+        if re.search(r"\b(Value|_Node)\b", cell.source):
+            patterns = {p: why for p, why in patterns.items() if not why.startswith("use torch.no_grad")}
+        found += pattern_hits(index, cell.source, patterns)
     assert not found, f"{path.name}:\n" + "\n".join(found)
 
 
@@ -290,8 +296,7 @@ def test_learners_see_no_maintainer_plumbing(notebook):
     for index, cell in enumerate(nb.cells):
         if not visible(cell):
             continue
-        for pattern, why in MAINTAINER_WORDS.items():
-            found += [f"[{index}] {m.group(0)!r}: {why}" for m in re.finditer(pattern, cell.source)]
+        found += pattern_hits(index, cell.source, MAINTAINER_WORDS)
         if cell.cell_type == "code":
             comments = [line.split("#", 1)[1] for line in cell.source.splitlines() if "#" in line]
             found += [f"[{index}] comment {c.strip()!r}: slides are not lesson code" for c in comments

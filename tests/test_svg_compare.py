@@ -9,13 +9,13 @@ from tests import svg_tamper
 from tools import svg_compare
 from tools.nbval_plugin import tolerate_figures
 
-from tools.paths import ROOT
+from tools.paths import chapters
 SVG = "image/svg+xml"
 
 
 def committed_figures() -> list[tuple[str, str]]:
     figures = []
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for path in chapters():
         nb = nbformat.read(path, as_version=4)
         code = [c for c in nb.cells if c.cell_type == "code"]
         for number, cell in enumerate(code):

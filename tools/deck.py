@@ -12,8 +12,10 @@ from pathlib import Path
 
 import nbformat
 
-from tools.paths import ROOT
-NOTEBOOKS = ROOT / "notebooks"
+from tools import paths
+
+ROOT = paths.ROOT
+NOTEBOOKS = paths.NOTEBOOKS
 COURSE = "Deep Learning Math & Tooling"
 SLIDE_TYPES = ("slide", "subslide", "fragment", "skip", "notes", "-")
 
@@ -44,6 +46,29 @@ def rise_settings(path: Path, nb: nbformat.NotebookNode) -> dict:
     }
 
 
+# What a worked answer carries in the file: source and outputs collapsed (JupyterLab's keys, plus the
+# classic `collapsed` that JupyterLab also writes). Running the cell makes JupyterLab drop them.
+HIDDEN_ANSWER = {"source_hidden": True, "outputs_hidden": True}
+
+
+def hide_answers(cells: list) -> int:
+    """Collapse every worked answer (cells tagged `solution`); return how many needed it.
+
+    Used by apply() (`make execute`) and by the save hook of `make lab` (tools/lab.py), which gets the
+    cells as plain dicts."""
+    changed = 0
+    for cell in cells:
+        metadata = cell.get("metadata", {}) if isinstance(cell, dict) else {}
+        if "solution" not in metadata.get("tags", []):
+            continue
+        jupyter = metadata.setdefault("jupyter", {})
+        if {k: jupyter.get(k) for k in HIDDEN_ANSWER} != HIDDEN_ANSWER or metadata.get("collapsed") is not True:
+            jupyter.update(HIDDEN_ANSWER)
+            metadata["collapsed"] = True
+            changed += 1
+    return changed
+
+
 def apply(path: Path, nb: nbformat.NotebookNode) -> None:
     """Set the course's slide and visibility metadata on one notebook, keeping the author's slide types.
 
@@ -53,6 +78,7 @@ def apply(path: Path, nb: nbformat.NotebookNode) -> None:
     and the classic `collapsed`; a self-check question (tag `quiz`) shows its question, not its code.
     """
     nb.metadata["rise"] = rise_settings(path, nb)
+    hide_answers(nb.cells)
     exercises = next((i for i, c in enumerate(nb.cells) if c.source.startswith("## Exercises")), len(nb.cells))
     for index, cell in enumerate(nb.cells):
         show = cell.metadata.setdefault("slideshow", {})
@@ -64,7 +90,5 @@ def apply(path: Path, nb: nbformat.NotebookNode) -> None:
             show["slide_type"] = "skip"
         if "solution" in tags:
             show["slide_type"] = "skip"
-            cell.metadata.setdefault("jupyter", {}).update(source_hidden=True, outputs_hidden=True)
-            cell.metadata["collapsed"] = True
         if "quiz" in tags:
             cell.metadata.setdefault("jupyter", {})["source_hidden"] = True

@@ -22,10 +22,10 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
-from tools import deck, numerics
+from tools import deck, numerics, paths
 
-from tools.paths import ROOT
-NOTEBOOKS = ROOT / "notebooks"
+ROOT = paths.ROOT
+NOTEBOOKS = paths.NOTEBOOKS
 
 # What the kernel reports about itself, minus the version, which differs between 3.11.x patch releases.
 LANGUAGE_INFO = {

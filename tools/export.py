@@ -24,11 +24,11 @@ from pathlib import Path
 
 import nbformat
 
-from tools import deck
+from tools import deck, paths
 
-from tools.paths import ROOT
-NOTEBOOKS = ROOT / "notebooks"
-PACKAGE = ROOT / "d2l_utils"
+ROOT = paths.ROOT
+NOTEBOOKS = paths.NOTEBOOKS
+PACKAGE = paths.PACKAGE
 MARKER = "#@save"
 REGENERATE = "make lib"
 # A marker anywhere else in a code cell, or with a space: the exporter would not see it.
@@ -135,8 +135,7 @@ def collect(notebook: Path) -> list[Module]:
     for index, number, source, target in saved_cells(nb, rel):
         if target not in modules:
             modules[target] = (Module(module_name(notebook), notebook, deck.chapter_title(nb)) if target is None
-                               else Module(target, notebook, "Argument checks" if target == "checks"
-                                           else target.replace("_", " ").capitalize(), chapter=False))
+                               else Module(target, notebook, target.replace("_", " ").capitalize(), chapter=False))
         module = modules[target]
         where = f"{rel}, cell {index} (In [{number}])"
         try:

@@ -29,10 +29,10 @@ from pathlib import Path
 import nbformat
 from nbformat.sign import NotebookNotary
 
-from tools import numerics
+from tools import deck, numerics, paths
 
-from tools.paths import ROOT
-NOTEBOOKS = ROOT / "notebooks"
+ROOT = paths.ROOT
+NOTEBOOKS = paths.NOTEBOOKS
 
 
 def trust_notebooks(notebooks: Path = NOTEBOOKS) -> list[Path]:
@@ -47,26 +47,6 @@ def trust_notebooks(notebooks: Path = NOTEBOOKS) -> list[Path]:
     return signed
 
 
-# What a worked answer carries in the file: source and outputs collapsed (JupyterLab's keys, plus the
-# classic `collapsed` that JupyterLab also writes). Running the cell makes JupyterLab drop them.
-HIDDEN_ANSWER = {"source_hidden": True, "outputs_hidden": True}
-
-
-def hide_answers(cells: list) -> int:
-    """Collapse every worked answer (cells tagged `solution`) again; return how many needed it."""
-    changed = 0
-    for cell in cells:
-        metadata = cell.get("metadata", {}) if isinstance(cell, dict) else {}
-        if "solution" not in metadata.get("tags", []):
-            continue
-        jupyter = metadata.setdefault("jupyter", {})
-        if {k: jupyter.get(k) for k in HIDDEN_ANSWER} != HIDDEN_ANSWER or metadata.get("collapsed") is not True:
-            jupyter.update(HIDDEN_ANSWER)
-            metadata["collapsed"] = True
-            changed += 1
-    return changed
-
-
 def keep_clone_clean(model: dict, path: str = "", contents_manager=None, **kwargs) -> None:
     """Pre-save hook: drop the Python patch version JupyterLab adds to a notebook's language_info, and
     save every worked answer collapsed, as committed, even after Run All has expanded it on screen."""
@@ -75,13 +55,13 @@ def keep_clone_clean(model: dict, path: str = "", contents_manager=None, **kwarg
     info = model["content"].get("metadata", {}).get("language_info")
     if isinstance(info, dict) and info.pop("version", None) is not None and contents_manager is not None:
         contents_manager.log.info("course: dropped language_info.version from %s on save", path)
-    hidden = hide_answers(model["content"].get("cells") or [])
+    hidden = deck.hide_answers(model["content"].get("cells") or [])
     if hidden and contents_manager is not None:
         contents_manager.log.info("course: saved %d worked answer(s) of %s collapsed", hidden, path)
 
 
 # Where `make lab` registers the course kernel (build/ is git-ignored); JUPYTER_PATH puts it first.
-KERNELS = ROOT / "build" / "jupyter"
+KERNELS = paths.BUILD / "jupyter"
 
 
 def install_kernel(where: Path = KERNELS) -> Path:

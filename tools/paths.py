@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS_DIR = ROOT / "notebooks"
+NOTEBOOKS = ROOT / "notebooks"
 PACKAGE = ROOT / "d2l_utils"
 BUILD = ROOT / "build"
 
 
 def chapters() -> list[Path]:
     """The chapter notebooks in reading order."""
-    return sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
+    return sorted(NOTEBOOKS.glob("*.ipynb"))

@@ -22,11 +22,11 @@ import nbformat
 from nbconvert import SlidesExporter
 from traitlets.config import Config
 
-from tools import deck
+from tools import deck, paths
 
-from tools.paths import ROOT
-NOTEBOOKS = ROOT / "notebooks"
-OUT = ROOT / "build" / "slides"
+ROOT = paths.ROOT
+NOTEBOOKS = paths.NOTEBOOKS
+OUT = paths.BUILD / "slides"
 NODE_MODULES = ROOT / "node_modules"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
