@@ -7,7 +7,7 @@ from .autograd import *  # notebooks/06_autograd.ipynb
 from .linear_regression import *  # notebooks/07_linear_regression.ipynb
 from .linear_regression_scratch import *  # notebooks/08_linear_regression_scratch.ipynb
 from .linear_regression_concise import *  # notebooks/09_linear_regression_concise.ipynb
-from . import checks, tensors, calculus, matrix_calculus, autograd, linear_regression, linear_regression_scratch, linear_regression_concise
+from . import checks, answers, tensors, calculus, matrix_calculus, autograd, linear_regression, linear_regression_scratch, linear_regression_concise
 
 # Every public name once (torch, np and plt are re-exported by several modules).
 __all__ = list(dict.fromkeys([

@@ -28,25 +28,26 @@ def test_hook_leaves_other_files_and_unversioned_notebooks_alone():
         assert model == before
 
 
-def answer_cell(expanded: bool) -> dict:
-    jupyter = {"source_hidden": not expanded, "outputs_hidden": not expanded}
-    return {"cell_type": "code", "source": "# Worked code", "outputs": [],
-            "metadata": {"tags": ["solution"], "jupyter": jupyter, "collapsed": not expanded}}
+def answer_cell(**metadata) -> dict:
+    return {"cell_type": "code", "source": "%%answer\n# Worked code", "outputs": [],
+            "metadata": {"tags": ["solution"], **metadata}}
 
 
-def test_hook_saves_worked_answers_collapsed_after_they_ran():
-    """Run All expands every answer; the saved file must hide them again, and touch nothing else."""
+def test_hook_saves_worked_answers_as_committed_whatever_the_learner_toggled():
+    """A worked answer is saved with its source hidden and its output (the closed box) shown: expanding
+    the code or collapsing the box on screen does not reach the file, and nothing else is touched."""
     model = notebook_model(version=None)
     lesson = {"cell_type": "code", "source": "x = 1", "outputs": [], "metadata": {"jupyter": {}}}
-    ran = answer_cell(expanded=True)
-    ran["metadata"]["jupyter"] = {}  # JupyterLab drops the keys entirely when the cell runs
-    del ran["metadata"]["collapsed"]
-    model["content"]["cells"] = [copy.deepcopy(lesson), ran, answer_cell(expanded=True)]
+    committed = answer_cell(jupyter={"source_hidden": True})
+    toggled = [answer_cell(jupyter={}),  # the learner opened the code
+               answer_cell(jupyter={"source_hidden": True, "outputs_hidden": True}, collapsed=True),  # closed the box
+               answer_cell()]
+    model["content"]["cells"] = [copy.deepcopy(lesson), *toggled, copy.deepcopy(committed)]
     lab.keep_clone_clean(model=model, path="x.ipynb", contents_manager=None)
     cells = model["content"]["cells"]
     assert cells[0] == lesson
-    assert cells[1]["metadata"] == cells[2]["metadata"] == answer_cell(expanded=False)["metadata"]
-    assert deck.hide_answers(cells) == 0  # already hidden: nothing to do
+    assert all(cell == committed for cell in cells[1:]), cells[1:]
+    assert deck.hide_answers(cells) == 0  # already as committed: nothing to do
 
 
 def test_jupyterlab_is_started_with_the_hook():

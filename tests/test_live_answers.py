@@ -5,6 +5,8 @@ JupyterLab server: both files are among the slowest of the suite.
 """
 from __future__ import annotations
 
+import subprocess
+
 import nbformat
 import pytest
 
@@ -13,27 +15,49 @@ from tests.support import NOTEBOOKS, open_in_lab
 pytestmark = pytest.mark.browser
 
 # For the cells from `start` on: scroll each into view and report what a learner sees of it.
-ANSWER_VIEW = """async start => {
-  const nb = window.jupyterapp.shell.currentWidget.content;
-  const shown = el => !!el && el.checkVisibility() && el.getBoundingClientRect().height > 0;
+ANSWER_VIEW = """async ([name, start]) => {
+  const app = window.jupyterapp;
+  // The chapter's tab: the current one if it shows this chapter (after a page reload the restored layout
+  // and the URL can both open it), else the last one opened.
+  const panels = Array.from(app.shell.widgets('main')).filter(w => w.context && w.context.path === 'notebooks/' + name);
+  const panel = panels.includes(app.shell.currentWidget) ? app.shell.currentWidget : panels[panels.length - 1];
+  app.shell.activateById(panel.id);
+  await panel.context.ready;
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const nb = panel.content;
+  const shown = el => !!el && el.isConnected && el.checkVisibility() && el.getBoundingClientRect().height > 0;
+  const look = i => {
+    const node = nb.widgets[i].node;
+    const details = Array.from(node.querySelectorAll('.jp-RenderedMarkdown details, .jp-OutputArea details'));
+    const outputs = Array.from(node.querySelectorAll('.jp-OutputArea-output')).filter(shown);
+    return {
+      index: i,
+      kind: nb.widgets[i].model.type,
+      tabs: panels.length,
+      tabShown: panel.isVisible,
+      summaries: details.filter(d => shown(d.querySelector('summary'))).length,
+      open: details.filter(d => d.open).length,
+      // Anything inside <details> but its <summary>, any editor, any output outside a box: none should show.
+      answerText: details.flatMap(d => Array.from(d.children).filter(c => c.tagName !== 'SUMMARY')).filter(shown).length,
+      code: Array.from(node.querySelectorAll('.jp-InputArea .cm-editor')).filter(shown).length,
+      looseOutputs: outputs.filter(o => !o.querySelector('details')).length,
+      placeholders: Array.from(node.querySelectorAll('.jp-OutputPlaceholder')).filter(shown).length,
+    };
+  };
   const seen = [];
   for (let i = start; i < nb.widgets.length; i++) {
     await nb.scrollToItem(i, 'center');
-    await new Promise(r => requestAnimationFrame(() => setTimeout(r, 30)));
-    const node = nb.widgets[i].node;
-    const details = Array.from(node.querySelectorAll('.jp-RenderedMarkdown details'));
-    seen.push({
-      index: i,
-      kind: nb.widgets[i].model.type,
-      summaries: details.filter(d => shown(d.querySelector('summary'))).length,
-      open: details.filter(d => d.open).length,
-      // Anything inside <details> but its <summary>, any editor, any output: none should show.
-      answerText: details.flatMap(d => Array.from(d.children).filter(c => c.tagName !== 'SUMMARY')).filter(shown).length,
-      code: Array.from(node.querySelectorAll('.jp-InputArea .cm-editor')).filter(shown).length,
-      outputs: Array.from(node.querySelectorAll('.jp-OutputArea-output')).filter(shown).length,
-      placeholders: Array.from(node.querySelectorAll('.jp-InputPlaceholder, .jp-OutputPlaceholder')).filter(shown).length,
-      firstLine: (node.querySelector('.jp-InputPlaceholder') || {innerText: ''}).innerText.trim(),
-    });
+    // Rendering, a re-render on trust and MathJax can replace a cell's content over several frames: take
+    // what the cell shows once it has stayed the same for three frames (or after about 10 s).
+    let last = '', same = 0, view = null;
+    for (let frame = 0; frame < 600 && same < 3; frame++) {
+      await new Promise(r => requestAnimationFrame(r));
+      view = look(i);
+      const key = JSON.stringify(view);
+      same = key === last ? same + 1 : 0;
+      last = key;
+    }
+    seen.push(view);
   }
   return seen;
 }"""
@@ -43,62 +67,114 @@ def exercises_index(nb) -> int:
     return next(i for i, c in enumerate(nb.cells) if c.source.startswith("## Exercises"))
 
 
+def assert_answers_hidden(page, nb, name: str, when: str = "") -> None:
+    """Below the exercise list a learner sees only closed 'Answer N' and 'Worked code …' lines."""
+    start = exercises_index(nb) + 1
+    seen = page.evaluate(ANSWER_VIEW, [name, start])
+    assert len(seen) == len(nb.cells) - start
+    for cell, view in zip(nb.cells[start:], seen):
+        where = f"{name}{when} cell {view['index']}"
+        assert view["answerText"] == view["code"] == view["looseOutputs"] == view["open"] == 0, f"{where} shows its answer: {view}"
+        assert view["placeholders"] == 0, f"{where}: its box is collapsed away, so there is nothing to click: {view}"
+        assert view["summaries"] == 1, f"{where}: no closed line to click: {view}"
+
+
+def chapter_with_an_answer_figure():
+    return next(p for p in NOTEBOOKS if any(
+        "solution" in c.metadata.get("tags", []) and any("data:image/svg+xml" in o.get("data", {}).get("text/html", "")
+                                                         for o in c.outputs)
+        for c in nbformat.read(p, as_version=4).cells))
+
+
 # The answers' metadata is checked in every chapter by tests/test_notebooks.py; here JupyterLab shows that
-# metadata hides them. Three chapters stand for all (each open costs a kernel start and about 7 s): the first
-# (self-check questions and a collapsed helper cell), one with a figure in an answer, and the last.
-ANSWER_CHAPTERS = sorted({NOTEBOOKS[0], NOTEBOOKS[-1], next(p for p in NOTEBOOKS if any(
-    "solution" in c.metadata.get("tags", []) and any("image/svg+xml" in o.get("data", {}) for o in c.outputs)
-    for c in nbformat.read(p, as_version=4).cells))})
+# it hides them. Three chapters stand for all (each open costs a kernel start and about 7 s): the first
+# (self-check questions and collapsed helper cells), one with a figure in an answer, and the last.
+ANSWER_CHAPTERS = sorted({NOTEBOOKS[0], NOTEBOOKS[-1], chapter_with_an_answer_figure()})
 
 
 @pytest.mark.parametrize("path", ANSWER_CHAPTERS, ids=lambda p: p.stem)
 def test_answers_are_hidden_on_first_open(lab_page, screenshots, path):
-    """Below the exercise list a learner sees only 'Answer N' lines and collapsed cells, no answer."""
     nb = nbformat.read(path, as_version=4)
-    start = exercises_index(nb) + 1
     open_in_lab(lab_page, path.name)
     lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
-    seen = lab_page.evaluate(ANSWER_VIEW, start)
-    assert len(seen) == len(nb.cells) - start
-    for cell, view in zip(nb.cells[start:], seen):
-        where = f"{path.name} cell {view['index']}"
-        assert view["answerText"] == view["code"] == view["outputs"] == view["open"] == 0, f"{where} shows its answer: {view}"
-        if cell.cell_type == "markdown":
-            assert view["summaries"] == 1, f"{where}: no 'Answer' line to click: {view}"
-        else:
-            assert view["placeholders"] >= 1, f"{where}: a code answer shows no collapsed placeholder: {view}"
-            assert view["firstLine"].startswith("#"), f"{where}: the collapsed cell shows a line of code: {view}"
+    assert_answers_hidden(lab_page, nb, path.name)
     lab_page.screenshot(path=str(screenshots / f"lab-answers-{path.stem}.png"))
 
 
 def test_one_click_reveals_an_answer(lab_page, screenshots):
-    """Clicking 'Answer N' opens the worked answer; clicking a collapsed solution shows its code and figure."""
-    path = next(p for p in NOTEBOOKS if any(
-        "solution" in c.metadata.get("tags", []) and any("image/svg+xml" in o.get("data", {}) for o in c.outputs)
-        for c in nbformat.read(p, as_version=4).cells))
+    """Clicking 'Answer N' opens the written answer; clicking 'Worked code …' shows the code and its figure."""
+    path = chapter_with_an_answer_figure()
     nb = nbformat.read(path, as_version=4)
     start = exercises_index(nb) + 1
     text = next(i for i in range(start, len(nb.cells)) if nb.cells[i].cell_type == "markdown")
-    code = next(i for i in range(start, len(nb.cells)) if any("image/svg+xml" in o.get("data", {})
-                                                              for o in nb.cells[i].get("outputs", [])))
+    code = next(i for i in range(start, len(nb.cells)) if "data:image/svg+xml" in str(nb.cells[i].get("outputs")))
     open_in_lab(lab_page, path.name)
     lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
     cell = "(i => window.jupyterapp.shell.currentWidget.content.widgets[i].node)"
 
     lab_page.evaluate("async i => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')", text)
     lab_page.evaluate(f"i => {cell}(i).querySelector('summary').click()", text)
-    view = lab_page.evaluate(ANSWER_VIEW, text)[0]
+    view = lab_page.evaluate(ANSWER_VIEW, [path.name, text])[0]
     assert view["open"] == 1 and view["answerText"] >= 1, f"one click did not reveal answer text: {view}"
 
     lab_page.evaluate("async i => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')", code)
-    for kind in ("Input", "Output"):
-        lab_page.evaluate(f"i => {cell}(i).querySelector('.jp-{kind}Placeholder .jp-Placeholder-content').click()", code)
-    lab_page.wait_for_function(f"i => {cell}(i).querySelector('.jp-RenderedSVG img, .jp-RenderedSVG svg')", arg=code,
-                               timeout=10_000)
-    view = lab_page.evaluate(ANSWER_VIEW, code)[0]
-    svg = lab_page.evaluate(f"i => {cell}(i).querySelectorAll('.jp-RenderedSVG img, .jp-RenderedSVG svg').length", code)
+    lab_page.evaluate(f"i => {cell}(i).querySelector('.jp-OutputArea details summary').click()", code)
+    shown = lab_page.evaluate(f"""i => {{
+        const box = {cell}(i).querySelector('.jp-OutputArea details');
+        const visible = el => !!el && el.checkVisibility() && el.getBoundingClientRect().height > 0;
+        const figure = box.querySelector('img');
+        return {{code: visible(box.querySelector('pre.d2l-answer-code')), figure: visible(figure) && figure.complete
+                 && figure.naturalWidth > 0, text: box.innerText}};
+    }}""", code)
     lab_page.screenshot(path=str(screenshots / f"lab-answer-revealed-{path.stem}.png"))
-    assert view["code"] == 1 and view["outputs"] >= 1 and svg >= 1, f"the solution's code and figure did not show: {view}"
+    assert shown["code"] and shown["figure"], f"one click did not show the solution's code and figure: {shown}"
+    assert nb.cells[code].source.splitlines()[2] in shown["text"], "the box shows the cell's own code"
+
+
+RUN_ALL = """async () => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  await panel.sessionContext.ready;
+  await panel.sessionContext.session.kernel.restart();
+  await window.jupyterapp.commands.execute('notebook:run-all-cells');
+  const cells = panel.content.model.cells;
+  const done = () => Array.from({length: cells.length}, (_, i) => cells.get(i))
+      .every(c => c.type !== 'code' || c.executionCount !== null && c.executionState !== 'running');
+  while (!done() || panel.sessionContext.session.kernel.status !== 'idle') {
+    await new Promise(r => setTimeout(r, 200));
+  }
+}"""
+
+
+def test_answers_stay_hidden_after_run_all_save_and_reopen(lab_page, lab, screenshots):
+    """Restart, Run All: the answers are still closed on screen; saved, closed, the page reloaded and the
+    chapter reopened, they are closed again, and `git diff` is empty: nothing but what was committed."""
+    path = chapter_with_an_answer_figure()
+    nb = nbformat.read(path, as_version=4)
+    # Start from a fresh tab: an earlier test may have opened this chapter and clicked its answers.
+    lab_page.evaluate("""name => { for (const w of Array.from(window.jupyterapp.shell.widgets('main')))
+        if (w.context && w.context.path === 'notebooks/' + name) w.dispose(); }""", path.name)
+    open_in_lab(lab_page, path.name)
+    lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
+    lab_page.evaluate(RUN_ALL)
+    assert_answers_hidden(lab_page, nb, path.name, " after Run All")
+    lab_page.screenshot(path=str(screenshots / f"lab-after-run-all-{path.stem}.png"))
+    lab_page.evaluate("""async () => {
+        const panel = window.jupyterapp.shell.currentWidget;
+        await panel.context.save();
+        await panel.sessionContext.shutdown();
+        panel.dispose();
+    }""")
+    diff = subprocess.run(["git", "-C", str(lab.root), "diff", "--", f"notebooks/{path.name}"],
+                          capture_output=True, text=True, check=True).stdout
+    assert diff == "", f"Restart, Run All and save changed the chapter:\n{diff[:3000]}"
+    lab_page.reload()
+    lab_page.wait_for_function("() => window.jupyterapp", timeout=90_000)
+    lab_page.evaluate("async () => { await window.jupyterapp.restored; }")
+    open_in_lab(lab_page, path.name)
+    lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
+    lab_page.screenshot(path=str(screenshots / f"lab-reopened-{path.stem}.png"))
+    assert_answers_hidden(lab_page, nbformat.read(lab.root / "notebooks" / path.name, as_version=4), path.name, " reopened")
+    lab_page.screenshot(path=str(screenshots / f"lab-reopened-{path.stem}.png"))
 
 
 def test_a_question_gives_feedback_in_jupyterlab(lab_page, screenshots):

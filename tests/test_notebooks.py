@@ -89,15 +89,28 @@ def test_answers_stay_hidden_until_asked(notebook):
             assert ANSWER.fullmatch(cell.source), f"{where}: wrap the answer in <details><summary>…</summary>"
         else:
             assert "solution" in cell.metadata.get("tags", []), f"{where}: tag answer code `solution`"
-            # A collapsed cell still shows its first line: make it a comment, not a line of the answer.
-            assert cell.source.startswith("# "), f"{where}: start answer code with a comment line"
-            hidden = cell.metadata.get("jupyter", {})
-            assert hidden.get("source_hidden") is True and hidden.get("outputs_hidden") is True, (
-                f"{where}: collapse the answer's source and outputs (jupyter.source_hidden/outputs_hidden)"
-            )
-            # JupyterLab writes the classic key beside outputs_hidden on save; committing it keeps a
-            # saved, unchanged chapter identical to the clone (test_live checks), and Notebook 7 reads it.
-            assert cell.metadata.get("collapsed") is True, f"{where}: set metadata collapsed: true as well"
+            # %%answer (d2l_utils/answers.py) shows the code and its output in one closed box; its first
+            # comment line is the box's title.
+            assert re.match(r"%%answer\n# Worked code for exercise \d+", cell.source), (
+                f"{where}: start answer code with `%%answer` and a line `# Worked code for exercise N`")
+            # The source stays hidden (running a cell does not show it); the output must not be collapsed,
+            # or the box with the answer would not show at all.
+            assert cell.metadata.get("jupyter") == {"source_hidden": True}, f"{where}: hide the source only"
+            assert "collapsed" not in cell.metadata, f"{where}: drop `collapsed` (it would hide the box)"
+            kinds = [(out.output_type, out.get("data", {}).get("text/html", "")[:30]) for out in cell.outputs]
+            assert kinds == [("display_data", '<details class="d2l-answer"><s')], (
+                f"{where}: the answer's only output is its closed box; something shows outside it: {kinds}")
+
+
+def test_worked_answers_load_their_cell_magic(notebook):
+    """The hidden cell before the exercises loads %%answer, so Run All reaches the answers with it."""
+    path, nb = notebook
+    start = next(i for i, c in enumerate(nb.cells) if c.source.startswith("## Exercises"))
+    loader = nb.cells[start - 1]
+    assert loader.cell_type == "code" and loader.source.splitlines()[-1] == "%load_ext d2l_utils.answers", (
+        f"{path.name}: put a cell `%load_ext d2l_utils.answers` right before the exercises")
+    assert loader.metadata.get("jupyter", {}).get("source_hidden") is True, f"{path.name}: hide the loader cell"
+    assert loader.metadata.get("slideshow", {}).get("slide_type") == "skip", f"{path.name}: skip it on slides"
 
 
 # On a 1280x720 slide a code line of 90 characters and an output line of 100 fit without wrapping.

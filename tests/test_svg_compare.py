@@ -1,6 +1,7 @@
 """The tolerant SVG comparison, on every figure the course commits, and its hook into nbval."""
 from __future__ import annotations
 
+import base64
 
 import nbformat
 import pytest
@@ -101,3 +102,21 @@ def test_tolerate_figures_substitutes_only_matching_figures():
     moved = [{"output_type": "display_data", "data": {SVG: svg_tamper.move_line(svg), "text/plain": "<Figure>"}}]
     result, problems, tolerated = tolerate_figures(moved, committed[:1], 0.01)
     assert result[0]["data"][SVG] != svg and len(problems) == 1 and tolerated == 0 and "figure 1" in problems[0]
+
+
+def answer_box(svg: str, printed: str = "1.0\n") -> dict:
+    """A worked answer's output (d2l_utils/answers.py): printed text and a figure inside a closed box."""
+    figure = base64.b64encode(svg.encode()).decode()
+    html = f'<details><summary>Worked code</summary>\n<pre>{printed}</pre>\n<img src="data:image/svg+xml;base64,{figure}">\n</details>'
+    return {"output_type": "display_data", "data": {"text/html": html, "text/plain": printed}}
+
+
+def test_a_figure_inside_an_answer_box_gets_the_same_tolerance():
+    committed = [answer_box(LINE_FIGURE)]
+    result, problems, tolerated = tolerate_figures([answer_box(svg_tamper.jitter(LINE_FIGURE))], committed, 0.01)
+    assert result == committed and problems == [] and tolerated == 1
+    result, problems, tolerated = tolerate_figures([answer_box(svg_tamper.move_line(LINE_FIGURE))], committed, 0.01)
+    assert result != committed and tolerated == 0 and len(problems) == 1 and "inside an HTML output" in problems[0]
+    changed_text = [answer_box(svg_tamper.jitter(LINE_FIGURE), printed="1.1\n")]
+    result, problems, tolerated = tolerate_figures(changed_text, committed, 0.01)
+    assert result[0]["data"]["text/html"] != committed[0]["data"]["text/html"], "the rest is compared exactly"

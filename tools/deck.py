@@ -4,7 +4,7 @@ tools/execute.py applies them each time it runs a notebook (`make execute`).
 
 Every deck gets the same `rise` settings (theme, size, header/footer naming the course and the
 chapter); every cell gets a `slideshow.slide_type`; exercise solutions (cells tagged `solution`)
-are collapsed in JupyterLab and skipped in slides. tests/test_notebooks.py checks all of this.
+have their source hidden in JupyterLab and are skipped in slides. tests/test_notebooks.py checks all of this.
 """
 from __future__ import annotations
 
@@ -46,13 +46,15 @@ def rise_settings(path: Path, nb: nbformat.NotebookNode) -> dict:
     }
 
 
-# What a worked answer carries in the file: source and outputs collapsed (JupyterLab's keys, plus the
-# classic `collapsed` that JupyterLab also writes). Running the cell makes JupyterLab drop them.
-HIDDEN_ANSWER = {"source_hidden": True, "outputs_hidden": True}
+# What a worked answer carries in the file: its source hidden. Its output is one closed <details> box
+# (%%answer, d2l_utils/answers.py) holding the code and what it printed, so it stays closed after the
+# cell runs and opens with one click. An output collapsed by hand (`outputs_hidden`, the classic
+# `collapsed`) would hide that box, so they are removed: JupyterLab drops them itself when the cell runs.
+HIDDEN_ANSWER = {"source_hidden": True}
 
 
 def hide_answers(cells: list) -> int:
-    """Collapse every worked answer (cells tagged `solution`); return how many needed it.
+    """Give every worked answer (cells tagged `solution`) the committed visibility; return how many needed it.
 
     Used by apply() (`make execute`) and by the save hook of `make lab` (tools/lab.py), which gets the
     cells as plain dicts."""
@@ -62,9 +64,10 @@ def hide_answers(cells: list) -> int:
         if "solution" not in metadata.get("tags", []):
             continue
         jupyter = metadata.setdefault("jupyter", {})
-        if {k: jupyter.get(k) for k in HIDDEN_ANSWER} != HIDDEN_ANSWER or metadata.get("collapsed") is not True:
+        if jupyter != HIDDEN_ANSWER or "collapsed" in metadata:
+            jupyter.clear()
             jupyter.update(HIDDEN_ANSWER)
-            metadata["collapsed"] = True
+            metadata.pop("collapsed", None)
             changed += 1
     return changed
 
@@ -74,8 +77,8 @@ def apply(path: Path, nb: nbformat.NotebookNode) -> None:
 
     Everything tests/test_notebooks.py and tests/test_quizzes.py require of the metadata is set here, so
     `make execute` repairs what the hygiene tests reject: every cell after the exercise list is an answer
-    skipped on slides; worked code (tag `solution`) is collapsed, source and outputs, in JupyterLab's keys
-    and the classic `collapsed`; a self-check question (tag `quiz`) shows its question, not its code.
+    skipped on slides; worked code (tag `solution`) has its source hidden and its output, a closed box, shown;
+    a self-check question (tag `quiz`) shows its question, not its code.
     """
     nb.metadata["rise"] = rise_settings(path, nb)
     hide_answers(nb.cells)

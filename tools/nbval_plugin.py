@@ -20,8 +20,10 @@ bit-identical, so the main run itself proves it and no separate AVX2 simulation 
 """
 from __future__ import annotations
 
+import base64
 import copy
 import os
+import re
 
 import pytest
 
@@ -30,6 +32,8 @@ from tools import numerics, svg_compare
 numerics.apply()
 
 SVG = "image/svg+xml"
+HTML = "text/html"
+EMBEDDED_SVG = re.compile(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)")
 TOLERATED = "svg_figures_within_tolerance"
 
 
@@ -46,23 +50,51 @@ def tolerate_figures(produced: list, committed: list, tolerance: float) -> tuple
 
     The k-th SVG produced is compared with the k-th SVG committed. Where they agree within the
     tolerance the committed SVG replaces the produced one; the rest is left as produced, with a
-    sentence per figure saying where it differs beyond the tolerance.
+    sentence per figure saying where it differs beyond the tolerance. Figures inside an HTML output
+    (a worked answer's box, d2l_utils/answers.py, holds them as `<img src="data:image/svg+xml;base64,…">`)
+    are compared the same way, the k-th embedded figure with the k-th.
     """
     committed_svgs = [out["data"][SVG] for out in committed if SVG in out.get("data", {})]
-    result, problems, tolerated, k = [], [], 0, 0
+    committed_embedded = [m for out in committed for m in EMBEDDED_SVG.findall(out.get("data", {}).get(HTML, ""))]
+    result, problems = [], []
+    tolerated = k = j = 0
+
+    def keep_committed(reference: str, figure: str, label: str) -> bool:
+        nonlocal tolerated
+        problem = svg_compare.difference(reference, figure, tolerance)
+        if problem is not None:
+            problems.append(f"{label}: {problem}")
+            return False
+        tolerated += reference != figure
+        return True
+
+    def embedded(match: re.Match) -> str:
+        nonlocal j
+        j += 1
+        if j > len(committed_embedded):
+            return match.group(0)
+        reference = committed_embedded[j - 1]
+        if keep_committed(_decode(reference), _decode(match.group(1)), f"figure {j} inside an HTML output"):
+            return match.group(0).replace(match.group(1), reference)
+        return match.group(0)
+
     for out in produced:
-        if SVG in out.get("data", {}) and k < len(committed_svgs):
-            reference = committed_svgs[k]
+        data = out.get("data", {})
+        if SVG in data and k < len(committed_svgs):
             k += 1
-            problem = svg_compare.difference(reference, out["data"][SVG], tolerance)
-            if problem is None:
-                tolerated += reference != out["data"][SVG]
+            if keep_committed(committed_svgs[k - 1], data[SVG], f"figure {k}"):
                 out = copy.copy(out)
-                out["data"] = {**out["data"], SVG: reference}
-            else:
-                problems.append(f"figure {k}: {problem}")
+                out["data"] = {**data, SVG: committed_svgs[k - 1]}
+        elif EMBEDDED_SVG.search(data.get(HTML, "")):
+            out = copy.copy(out)
+            out["data"] = {**data, HTML: EMBEDDED_SVG.sub(embedded, data[HTML])}
         result.append(out)
     return result, problems, tolerated
+
+
+def _decode(figure: str) -> str:
+    """The SVG text of a base64 data URI's payload."""
+    return base64.b64decode(figure).decode()
 
 
 def _install() -> None:

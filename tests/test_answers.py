@@ -1,0 +1,84 @@
+"""d2l_utils/answers.py: %%answer runs a worked answer and shows its code and output in one closed box."""
+from __future__ import annotations
+
+import base64
+import html
+import re
+
+import pytest
+from IPython.core.displaypub import CapturingDisplayPublisher
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.display import SVG
+
+
+@pytest.fixture(scope="module")
+def shell():
+    ip = InteractiveShell.instance()
+    assert ip.run_cell("%load_ext d2l_utils.answers").success
+    yield ip
+    InteractiveShell.clear_instance()
+
+
+def run(shell, source: str) -> tuple[list[dict], object]:
+    """Run one cell; return what it displayed (MIME bundles) and the run's result."""
+    shown = CapturingDisplayPublisher()
+    saved, shell.display_pub = shell.display_pub, shown
+    try:
+        result = shell.run_cell(source)
+    finally:
+        shell.display_pub = saved
+    return [output["data"] for output in shown.outputs], result
+
+
+def box_parts(page: str) -> list[str]:
+    """The outputs in the <details> box after the code, as written, in order."""
+    inner = re.fullmatch(r'<details class="d2l-answer"><summary>[^<]*</summary>\n(.*)\n</details>', page, re.DOTALL)
+    assert inner, page
+    return re.findall(r"<pre>.*?</pre>|<img [^>]*>", inner.group(1), re.DOTALL)
+
+
+def test_code_and_output_share_one_closed_box(shell):
+    bundles, result = run(shell, "%%answer\n# Worked code for exercise 7\nx = 2 < 3\nprint('x:', x)\n")
+    assert result.success and len(bundles) == 1, bundles
+    page = bundles[0]["text/html"]
+    assert page.startswith('<details class="d2l-answer"><summary>Worked code for exercise 7</summary>')
+    assert "<details open" not in page, "the box starts closed"
+    code = html.escape("x = 2 < 3\nprint('x:', x)")
+    assert f">{code}</pre>" in page and '<pre class="d2l-answer-code"' in page, "the code, escaped, without the title line"
+    assert "<pre>x: True\n</pre>" in page
+    assert bundles[0]["text/plain"].splitlines()[1:] == ["x: True"], "plain text carries what was printed (nbval compares it)"
+    assert shell.user_ns["x"] is True, "the answer runs in the notebook's namespace"
+
+
+def test_printed_text_and_figures_keep_their_order(shell):
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"></svg>'
+    bundles, _ = run(shell, f"%%answer\n# Worked code\nfrom IPython.display import SVG, display\nprint('before')\n"
+                            f"display(SVG('{svg}'))\nprint('after')\n6 * 7\n")
+    parts = box_parts(bundles[0]["text/html"])
+    figure = base64.b64encode(SVG(svg).data.encode()).decode()  # as IPython displays it (it re-serialises SVG)
+    assert parts == ["<pre>before\n</pre>", f'<img alt="figure" src="data:image/svg+xml;base64,{figure}">',
+                     "<pre>after\n</pre>", "<pre>42</pre>"], parts
+    assert bundles[0]["text/plain"].splitlines()[1:] == ["before", "[figure]", "after", "42"]
+
+
+def test_a_pyplot_figure_lands_inside_the_box(shell):
+    # What `%matplotlib inline` does in a kernel (this terminal shell has no GUI loop to enable).
+    assert shell.run_cell("import matplotlib; matplotlib.use('module://matplotlib_inline.backend_inline')\n"
+                          "import matplotlib.pyplot as plt; plt.ion()\n"
+                          "from matplotlib_inline.backend_inline import set_matplotlib_formats\n"
+                          "set_matplotlib_formats('svg')").success
+    bundles, _ = run(shell, "%%answer\n# Worked code\nimport matplotlib.pyplot as plt\nplt.plot([0, 1], [1, 0])\nprint('drawn')\n")
+    assert len(bundles) == 1, f"a figure escaped the box: {[sorted(b) for b in bundles]}"
+    parts = box_parts(bundles[0]["text/html"])
+    assert parts[0] == "<pre>drawn\n</pre>" and parts[1].startswith('<img alt="figure" src="data:image/svg+xml;base64,'), parts
+
+
+def test_an_error_still_shows_what_was_printed_and_then_raises(shell):
+    bundles, result = run(shell, "%%answer\n# Worked code\nprint('reached')\n1 / 0\n")
+    assert isinstance(result.error_in_exec, ZeroDivisionError), "the error reaches the notebook (and nbval)"
+    assert len(bundles) == 1 and "<pre>reached\n</pre>" in bundles[0]["text/html"]
+
+
+def test_without_a_title_line_the_box_has_a_plain_title(shell):
+    bundles, _ = run(shell, "%%answer\nprint(1)\n")
+    assert "<summary>Worked code</summary>" in bundles[0]["text/html"] and "print(1)" in bundles[0]["text/html"]
