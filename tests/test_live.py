@@ -184,3 +184,41 @@ def test_opening_and_saving_chapters_leaves_the_clone_clean(lab_page, lab, scree
                             capture_output=True, text=True, check=True).stdout
     diff = subprocess.run(["git", "-C", str(lab.root), "diff"], capture_output=True, text=True).stdout
     assert status == "", f"saving unchanged chapters modified the clone:\n{status}{diff}"
+
+
+# Where live RISE stands: the present slide's position among all slides, and how many fragments it shows.
+RISE_WHERE = """() => {
+    const leaves = Array.from(document.querySelectorAll('.reveal .slides section')).filter(s => !s.querySelector('section'));
+    const present = leaves.findIndex(s => s.classList.contains('present'));
+    const shown = present < 0 ? 0 : leaves[present].querySelectorAll('.fragment.visible').length;
+    return `${present}.${shown}`;
+}"""
+
+
+def test_a_question_answered_in_live_rise_leaves_the_keyboard_to_the_deck(browser, lab, screenshots):
+    """In the live slideshow too: after a click on a choice, → and Space move the deck, not the answer."""
+    from tests.support import first_quiz
+
+    quiz = first_quiz()
+    page = open_rise(browser, lab, quiz.path.name)
+    page.wait_for_selector(".reveal section.present", timeout=60_000)
+    box = page.locator(f"#{quiz.div}")
+    for _ in range(120):  # step through the talk to the question, as a presenter would
+        if page.evaluate("""div => { const q = document.getElementById(div);
+                return !!q && q.closest('section').classList.contains('present')
+                    && !q.closest('.fragment:not(.visible)'); }""", quiz.div):
+            break
+        before = page.evaluate(RISE_WHERE)
+        page.keyboard.press("Space")  # Space visits every step; → in live RISE jumps to the next top-level slide
+        page.wait_for_function(f"w => ({RISE_WHERE})() !== w", arg=before, timeout=10_000)
+    box.locator(".MCButton", has_text=quiz.wrong).first.click()
+    chosen = box.locator(".Feedback").inner_text()
+    assert not box.locator("input[type=radio]").first.is_visible(), "the radio circle shows inside a choice"
+    page.screenshot(path=str(screenshots / f"rise-{quiz.path.stem}-quiz-answered.png"))
+    for key in ("ArrowRight", "Space"):
+        before = page.evaluate(RISE_WHERE)
+        page.keyboard.press(key)
+        page.wait_for_function(f"w => ({RISE_WHERE})() !== w", arg=before, timeout=10_000)
+    assert box.locator(".Feedback").inner_text() == chosen, "a key changed the chosen answer"
+    assert box.locator("input[type=radio]:checked").count() <= 1
+    page.close()
