@@ -35,8 +35,34 @@ def test_environment_is_installed_before_the_repository_is_copied(tmp_path):
     assert install < copy_all < post_build, "\n".join(lines[min(install, copy_all) - 3: post_build + 1])
 
 
-def test_postbuild_installs_the_package_and_trusts_the_notebooks():
+def test_postbuild_installs_the_package_and_prepares_the_hub():
     text = (ROOT / "postBuild").read_text()
     assert "pip install --no-deps -e ." in text
-    assert "trust_notebooks()" in text
+    assert "prepare_hub()" in text
     assert "-e ." not in (ROOT / "environment.yml").read_text()
+
+
+def test_a_hub_started_without_make_gets_the_course_kernel(tmp_path, monkeypatch):
+    """prepare_hub (postBuild) makes the course kernel the environment's python3: started the way a hub starts
+    it (from the notebooks' folder, no PYTHONPATH, no `make lab`), it reports no Python patch version."""
+    import sys
+
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import start_new_kernel
+
+    from tools import execute, lab
+
+    monkeypatch.setattr(lab, "trust_notebooks", lambda: [])  # the user's trust database is not the test's
+    folder = lab.prepare_hub(prefix=tmp_path)
+    assert folder == tmp_path / "share" / "jupyter" / "kernels" / "python3"
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "share" / "jupyter"))
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    assert spec.argv[:3] == [sys.executable, "-m", "tools.course_kernel"], spec.argv
+    manager, client = start_new_kernel(kernel_name="python3", cwd=str(ROOT / "notebooks"))
+    try:
+        reply = client.kernel_info(reply=True, timeout=60)
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    assert reply["content"]["language_info"] == execute.LANGUAGE_INFO

@@ -64,18 +64,29 @@ def keep_clone_clean(model: dict, path: str = "", contents_manager=None, **kwarg
 KERNELS = paths.BUILD / "jupyter"
 
 
-def install_kernel(where: Path = KERNELS) -> Path:
+def install_kernel(where: Path = KERNELS, env: dict[str, str] | None = None) -> Path:
     """Write the `python3` kernelspec that runs tools.course_kernel with this interpreter; return its folder."""
     spec = {
         "argv": [sys.executable, "-m", "tools.course_kernel", "-f", "{connection_file}"],
         "display_name": "Python 3 (ipykernel)",  # as the chapters' kernelspec metadata says
         "language": "python",
         "metadata": {"debugger": True},
+        **({"env": env} if env else {}),
     }
     folder = where / "kernels" / "python3"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "kernel.json").write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
     return folder
+
+
+def prepare_hub(prefix: Path = Path(sys.prefix)) -> Path:
+    """What postBuild does for Binder or a JupyterHub image: trust the chapters and make the course kernel
+    this environment's `python3` (in prefix/share/jupyter, where Jupyter looks first for an environment).
+
+    A hub starts JupyterLab itself, without `make lab`, so the kernelspec carries what make lab would set:
+    PYTHONPATH, so that the kernel finds tools/ from the notebooks' folder."""
+    trust_notebooks()
+    return install_kernel(prefix / "share" / "jupyter", env={"PYTHONPATH": str(ROOT)})
 
 
 def lab_command(extra: list[str], root: Path = ROOT) -> list[str]:
