@@ -1,13 +1,18 @@
-"""The cheap commands that README.md and CONTRIBUTING.md document work as written.
+"""The commands that README.md and CONTRIBUTING.md document work as written.
 
-(`pytest -m browser tests` is not run here: collecting every test module takes half a minute.)
+Every command the two files show is either checked here (each `make` command is dry-run with `make -n`: the
+target exists and takes the arguments as written) or listed in NOT_RUN_HERE with the
+test that covers it or the reason it is not run. A new command in the docs fails the test until it is one
+or the other.
 """
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
 from tools.paths import ROOT
+
 DOCS = (ROOT / "README.md").read_text() + (ROOT / "CONTRIBUTING.md").read_text()
 
 
@@ -56,3 +61,53 @@ def test_ci_runs_browser_and_portability_tests_on_exactly_one_python():
     core = run("make", "-n", "test", "TESTS=core").stdout
     assert '-m "not browser"' in core and "--ignore=tests/test_portability.py" in core
     assert "browser_setup" in run("make", "-n", "test").stdout  # .ci/run: everything
+
+
+# Documented commands that this file does not run, and why (or where they are covered).
+NOT_RUN_HERE = {
+    ".ci/run": "CI itself runs it on a fresh clone (it is `make test`)",
+    ".venv/bin/python -m pytest -m browser tests": "the browser half of `make test`, which runs it; collecting "
+                                                   "every module takes half a minute",
+    ".venv\\Scripts\\python -m pytest -n auto --dist loadfile": "Windows only; CI has no Windows machine",
+    ".venv\\Scripts\\python -m tools.lab": "Windows only; the browser tests start tools.lab on Linux",
+    "py -3.11 tools\\setup_env.py": "Windows only; tests/test_setup_env.py runs tools/setup_env.py",
+    "cp notebooks/04_calculus.ipynb my_notebooks/": "tests/test_lab.py checks git ignores the copy",
+    "git diff": "git's own; tests/test_live_answers.py checks it is empty after Run All and save",
+    "git pull": "git's own; tests/test_lab.py checks the README names it",
+    "git pull origin main": "git's own",
+    "git restore notebooks/04_calculus.ipynb": "git's own; tests/test_lab.py checks the README names it",
+    "git switch -c my-notes": "git's own; tests/test_lab.py checks the README names it",
+    "jupyter-repo2docker .": "needs Docker; tests/test_binder.py runs it with --no-build",
+    "npm ci": "`make slides` runs it (tools/slides.py) when node_modules is out of date",
+    "pip install -e .": "`make setup` runs it (tools/setup_env.py), and postBuild",
+    ".venv/bin/python -m pytest tests/test_calculus.py": "one unit-test file: `make check` runs it with the others",
+    "pytest --nbval": "what `make test` and `make test-nb` run (the nbval option is in pyproject.toml)",
+    "pytest notebooks/…": "what `make test-nb` runs for one notebook, dry-run below",
+}
+COMMAND = re.compile(r"(make|\.venv|\.ci/run|py -3|git |cp |jupyter-repo2docker|npm |pip |pytest)")
+
+
+def documented_commands() -> set[str]:
+    """Commands in code spans and in the lines of shell code blocks of README.md and CONTRIBUTING.md."""
+    found = set()
+    for text in ((ROOT / "README.md").read_text(), (ROOT / "CONTRIBUTING.md").read_text()):
+        for block in re.findall(r"```[a-z]*\n(.*?)```", text, re.DOTALL):
+            found |= {line.split("  #")[0].strip() for line in block.splitlines() if COMMAND.match(line.strip())}
+        for span in re.findall(r"`([^`\n]+)`", re.sub(r"```.*?```", "", text, flags=re.DOTALL)):
+            if COMMAND.match(span) and (" " in span or span == ".ci/run"):  # not a bare name: `make`, `.venv/`
+                found.add(span)
+    return {command.split("  ")[0].strip() for command in found}
+
+
+def test_every_documented_command_is_checked_or_excused():
+    commands = documented_commands()
+    make = {c for c in commands if c.startswith("make ")}
+    unaccounted = commands - make - set(NOT_RUN_HERE)
+    assert not unaccounted, f"documented but neither run by a test nor excused in NOT_RUN_HERE: {sorted(unaccounted)}"
+    stale = set(NOT_RUN_HERE) - commands
+    assert not stale, f"no longer documented: {sorted(stale)}"
+    for command in sorted(make):
+        words = command.replace("NN_topic", "04_calculus").replace("NB=…", "NB=notebooks/04_calculus.ipynb").split()
+        result = run("make", "-n", *words[1:])
+        assert result.returncode == 0, f"`{command}`: {result.stderr[-500:]}"
+
