@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import base64
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from tools import numerics
 from tools.paths import ROOT
 SOURCE = ROOT / "notebooks" / "04_calculus.ipynb"
 SVG = "image/svg+xml"
+EMBEDDED = "data:image/svg+xml;base64,"
 
 
 def bump_first_digit(text: str) -> str:
@@ -38,16 +40,27 @@ def tamper(path: Path) -> dict[str, int]:
     """Apply one change to each of five code cells; return {change: nbval cell number}."""
     nb = nbformat.read(path, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    figures = [i for i, c in enumerate(code) if any(SVG in o.get("data", {}) for o in c.outputs)]
+    # Figures of two kinds: a figure output, and a figure inside a worked answer's HTML box (d2l_utils/answers.py),
+    # taken in turn so that each kind gets a change that must pass (jitter) and changes that must fail.
+    plain = [i for i, c in enumerate(code) if any(SVG in o.get("data", {}) for o in c.outputs)]
+    boxed = [i for i, c in enumerate(code) if any(EMBEDDED in o.get("data", {}).get("text/html", "") for o in c.outputs)]
     printed = [i for i, c in enumerate(code)
                if any(o.output_type == "stream" and re.search(r"\d", o.text) for o in c.outputs)]
-    assert len(figures) >= 4 and printed, "chapter 04 needs four figures and a printed number"
+    assert len(plain) >= 2 and len(boxed) >= 2 and printed, "chapter 04 needs two figures, two in answers, a number"
+    figures = [boxed[0], plain[0], boxed[1], plain[1]]
     edits = {"jitter": svg_tamper.jitter, "move": svg_tamper.move_line,
              "colour": svg_tamper.recolour, "label": svg_tamper.relabel}
     where = {}
     for (change, edit), index in zip(edits.items(), figures):
-        out = next(o for o in code[index].outputs if SVG in o.get("data", {}))
-        out.data[SVG] = edit(out.data[SVG])
+        out = next(o for o in code[index].outputs if SVG in o.get("data", {}) or "text/html" in o.get("data", {}))
+        if SVG in out.data:
+            out.data[SVG] = edit(out.data[SVG])
+        else:
+            start = out.data["text/html"].index(EMBEDDED) + len(EMBEDDED)
+            end = out.data["text/html"].index('"', start)
+            figure = base64.b64decode(out.data["text/html"][start:end]).decode()
+            edited = base64.b64encode(edit(figure).encode()).decode()
+            out.data["text/html"] = out.data["text/html"][:start] + edited + out.data["text/html"][end:]
         where[change] = index
     out = next(o for o in code[printed[0]].outputs if o.output_type == "stream")
     out.text = bump_first_digit(out.text)
