@@ -20,17 +20,17 @@ def load_ipython_extension(ipython: Any) -> None:
 # notebooks/01_tensors.ipynb, In [4]
 def answer(line: str, cell: str) -> None:
     """%%answer: run the cell, then show its code and its output together in one closed box."""
-    __tracebackhide__ = True  # an error shows the answer's lines, not these
+    __tracebackhide__ = True  # an error while running shows the answer's lines, not these
     from IPython import get_ipython
     from IPython.display import display
     from IPython.utils.capture import capture_output
     first, _, rest = cell.partition('\n')
     titled = first.startswith('# ')  # `# Worked code for exercise 1` becomes the box's title
-    title, code = (first[2:].strip(), rest.strip('\n')) if titled else ('Worked code', cell)
+    title, code = (first[2:].strip(), rest.strip('\n')) if titled else ('Worked code', cell.strip('\n'))
     transcript = _Transcript()
     try:
         with capture_output(stdout=False, stderr=False) as transcript.captured:
-            with contextlib.redirect_stdout(transcript):
+            with contextlib.redirect_stdout(transcript), contextlib.redirect_stderr(transcript):
                 _run(get_ipython(), cell)
                 _show_open_figures()
     finally:  # after an error too: what the code printed before it helps to find the mistake
@@ -43,11 +43,14 @@ def _run(shell: Any, cell: str) -> None:
     """Run a cell's code in the notebook's namespace and display the value of a final expression."""
     __tracebackhide__ = True
     from IPython.display import display
-    tree = ast.parse(shell.transform_cell(cell))
+    from IPython.core.displayhook import DisplayHook
+    source = shell.transform_cell(cell)
+    # Registered under the running cell's number, a traceback (even a SyntaxError's) quotes the cell's lines.
+    filename = shell.compile.cache(cell, shell.execution_count - 1)
+    tree = compile(source, filename, 'exec', ast.PyCF_ONLY_AST)
     last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-    filename = shell.compile.cache(cell)  # a traceback quotes the cell's own lines
     exec(compile(tree, filename, 'exec'), shell.user_ns)
-    if last is not None:
+    if last is not None and not DisplayHook.semicolon_at_end_of_expression(source):
         value = eval(compile(ast.Expression(last.value), filename, 'eval'), shell.user_ns)
         if value is not None:
             display(value)
@@ -64,7 +67,8 @@ def _show_open_figures() -> None:
 
 # notebooks/01_tensors.ipynb, In [4]
 class _Transcript(io.TextIOBase):
-    """What a cell printed and displayed, in order: a str for text, a dict (MIME type -> data) for a display."""
+    """What a cell printed and displayed, in order (a figure never shown with plt.show() comes last, as in a
+    plain cell): a str for text, a dict (MIME type -> data) for a display."""
 
     def __init__(self) -> None:
         self.captured: Any = None  # IPython's capture of displays, set by answer()
@@ -117,4 +121,4 @@ class _Answer:
         figure = ('image/svg+xml', 'image/png')
         texts = [p if isinstance(p, str) else '[figure]\n' if any(f in p for f in figure) else p.get('text/plain', '') + '\n'
                  for p in self.pieces]
-        return f'{self.title} (the code is in the box)\n' + ''.join(texts)
+        return f'{self.title} (the code is shown in the HTML view)\n' + ''.join(texts)

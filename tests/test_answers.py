@@ -82,3 +82,21 @@ def test_an_error_still_shows_what_was_printed_and_then_raises(shell):
 def test_without_a_title_line_the_box_has_a_plain_title(shell):
     bundles, _ = run(shell, "%%answer\nprint(1)\n")
     assert "<summary>Worked code</summary>" in bundles[0]["text/html"] and "print(1)" in bundles[0]["text/html"]
+
+
+def test_a_final_semicolon_hides_the_value_as_in_a_cell(shell):
+    bundles, _ = run(shell, "%%answer\n# Worked code\nprint('shown')\n6 * 7;\n")
+    assert box_parts(bundles[0]["text/html"]) == ["<pre>shown\n</pre>"]
+
+
+def test_warnings_land_inside_the_box(shell):
+    bundles, _ = run(shell, "%%answer\n# Worked code\nimport sys\nprint('to stderr', file=sys.stderr)\n")
+    assert len(bundles) == 1 and "<pre>to stderr\n</pre>" in bundles[0]["text/html"]
+
+
+def test_a_syntax_error_names_the_cell_not_the_helper(shell):
+    _, result = run(shell, "%%answer\n# Worked code\nprint('a'\n")
+    error = result.error_in_exec or result.error_before_exec
+    assert isinstance(error, SyntaxError), error
+    # Compiled under the cell's own name (IPython then quotes the cell's lines), not ast.parse's '<unknown>'.
+    assert error.filename not in ("<unknown>", "<string>") and "answers" not in error.filename, error.filename

@@ -107,8 +107,8 @@ def test_worked_answers_load_their_cell_magic(notebook):
     path, nb = notebook
     start = next(i for i, c in enumerate(nb.cells) if c.source.startswith("## Exercises"))
     loader = nb.cells[start - 1]
-    assert loader.cell_type == "code" and loader.source.splitlines()[-1] == "%load_ext d2l_utils.answers", (
-        f"{path.name}: put a cell `%load_ext d2l_utils.answers` right before the exercises")
+    assert loader.cell_type == "code" and loader.source.splitlines()[-1] == "%reload_ext d2l_utils.answers", (
+        f"{path.name}: put a cell `%reload_ext d2l_utils.answers` right before the exercises")
     assert loader.metadata.get("jupyter", {}).get("source_hidden") is True, f"{path.name}: hide the loader cell"
     assert loader.metadata.get("slideshow", {}).get("slide_type") == "skip", f"{path.name}: skip it on slides"
 
