@@ -85,3 +85,15 @@ def test_make_lab_registers_the_course_kernel_as_python3(tmp_path):
     spec = json.loads((folder / "kernel.json").read_text())
     assert folder.name == "python3" and spec["argv"][:3] == [sys.executable, "-m", "tools.course_kernel"]
     assert spec["display_name"] == execute.KERNELSPEC["display_name"]
+
+
+def test_the_course_settings_silence_the_news_popup_and_keep_other_overrides(tmp_path):
+    import json
+    path = tmp_path / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"}}))
+    assert lab.install_settings(tmp_path) == path
+    lab.install_settings(tmp_path)  # twice: still one entry
+    settings = json.loads(path.read_text())
+    assert settings["@jupyterlab/apputils-extension:notification"] == {"fetchNews": "false", "checkForUpdates": False}
+    assert settings["@jupyterlab/apputils-extension:themes"] == {"theme": "JupyterLab Dark"}, "a site's own overrides stay"

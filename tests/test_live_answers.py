@@ -47,8 +47,14 @@ ANSWER_VIEW = """async ([name, start]) => {
   const seen = [];
   for (let i = start; i < nb.widgets.length; i++) {
     await nb.scrollToItem(i, 'center');
-    // Rendering, a re-render on trust and MathJax can replace a cell's content over several frames: take
-    // what the cell shows once it has stayed the same for three frames (or after about 10 s).
+    // Every answer cell holds a <details> box (markdown, or the output of %%answer). Markdown renders
+    // asynchronously, slowly on a busy machine, and a re-render on trust or MathJax can replace it: wait
+    // (up to 20 s) until the box is there, then take what the cell shows once it has stayed the same for
+    // three frames.
+    const node = nb.widgets[i].node;
+    const deadline = performance.now() + 20000;
+    while (!node.querySelector('details > summary') && performance.now() < deadline)
+      await new Promise(r => requestAnimationFrame(r));
     let last = '', same = 0, view = null;
     for (let frame = 0; frame < 600 && same < 3; frame++) {
       await new Promise(r => requestAnimationFrame(r));
@@ -175,6 +181,11 @@ def test_answers_stay_hidden_after_run_all_save_and_reopen(lab_page, lab, screen
     lab_page.screenshot(path=str(screenshots / f"lab-reopened-{path.stem}.png"))
     assert_answers_hidden(lab_page, nbformat.read(lab.root / "notebooks" / path.name, as_version=4), path.name, " reopened")
     lab_page.screenshot(path=str(screenshots / f"lab-reopened-{path.stem}.png"))
+    # Seconds after the page loaded, stock JupyterLab asks about "official Jupyter news"; the course's settings
+    # (tools/lab.py install_settings) turn that off.
+    asked = lab_page.evaluate("() => Array.from(document.querySelectorAll('.Toastify__toast, .jp-toast-message'))"
+                              ".map(t => t.innerText).filter(t => /Jupyter news/.test(t))")
+    assert asked == [], f"JupyterLab shows the news pop-up: {asked}"
 
 
 def test_a_question_gives_feedback_in_jupyterlab(lab_page, screenshots):

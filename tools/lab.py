@@ -79,6 +79,22 @@ def install_kernel(where: Path = KERNELS, env: dict[str, str] | None = None) -> 
     return folder
 
 
+# JupyterLab settings the course ships: no "get notified about official Jupyter news?" pop-up over the first
+# chapter a learner opens, and no update check (a request to a website) behind it.
+SETTINGS = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+
+
+def install_settings(prefix: Path = Path(sys.prefix)) -> Path:
+    """Write the course's JupyterLab settings as the environment's defaults (overrides.json); return the file."""
+    path = prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    current = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    for plugin, values in SETTINGS.items():
+        current.setdefault(plugin, {}).update(values)
+    path.write_text(json.dumps(current, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
 def prepare_hub(prefix: Path = Path(sys.prefix)) -> Path:
     """What postBuild does for Binder or a JupyterHub image: trust the chapters and make the course kernel
     this environment's `python3` (in prefix/share/jupyter, where Jupyter looks first for an environment).
@@ -86,6 +102,7 @@ def prepare_hub(prefix: Path = Path(sys.prefix)) -> Path:
     A hub starts JupyterLab itself, without `make lab`, so the kernelspec carries what make lab would set:
     PYTHONPATH, so that the kernel finds tools/ from the notebooks' folder."""
     trust_notebooks()
+    install_settings(prefix)
     return install_kernel(prefix / "share" / "jupyter", env={"PYTHONPATH": str(ROOT)})
 
 
@@ -112,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"trusted {len(signed)} notebook(s); {len(list(notebooks.glob('*.ipynb')))} in total", flush=True)
     numerics.apply()  # kernels started by JupyterLab inherit it: a learner sees the committed numbers
     install_kernel()  # opening a chapter leaves it unmodified (tools/course_kernel.py says why)
+    install_settings()  # no news pop-up, no update check
     os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(KERNELS), os.environ.get("JUPYTER_PATH")]))
     # The server imports the pre-save hook from this repository's tools/, whatever folder it serves.
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
