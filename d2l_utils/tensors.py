@@ -133,7 +133,9 @@ def show_strides(t: torch.Tensor) -> None:
 
 
 # notebooks/01_tensors.ipynb, In [3]
-_QUIZ_JS_LOADED = False  # the quiz library's JavaScript goes out once per kernel
+# The question that carries the quiz library's JavaScript: the first one shown in a kernel, and that one again
+# whenever it is re-run, so the library stays in the notebook's saved outputs however cells are re-run.
+_QUIZ_LIBRARY_HOLDER = None
 
 
 # notebooks/01_tensors.ipynb, In [3]
@@ -141,7 +143,9 @@ _QUIZ_JS_LOADED = False  # the quiz library's JavaScript goes out once per kerne
 def quiz(question: str, choices: dict, answer: Any) -> None:
     """Show a multiple-choice self-check: `choices` maps each option to the feedback a click on it
     gives (why it is right, or why it tempts and why it is wrong); `answer` is computed, not typed."""
-    global _QUIZ_JS_LOADED
+    global _QUIZ_LIBRARY_HOLDER
+    from html import escape
+
     from IPython.display import HTML, Javascript, display
     from jupyterquiz.dynamic.renderer import build_styles, render_div
     if not question.strip():
@@ -159,12 +163,15 @@ def quiz(question: str, choices: dict, answer: Any) -> None:
         {'answer': label, 'correct': label == str(answer), 'feedback': why}
         for label, why in zip(labels, choices.values())]}]
     div = 'quiz' + hashlib.sha256(question.encode()).hexdigest()[:10]  # same id on every run
-    with_js = not _QUIZ_JS_LOADED
-    _QUIZ_JS_LOADED = True
-    # The key sits in the HTML output too, so strict nbval notices when a committed key goes stale.
+    _QUIZ_LIBRARY_HOLDER = _QUIZ_LIBRARY_HOLDER or div
+    with_js = _QUIZ_LIBRARY_HOLDER == div
+    # Without JavaScript (GitHub, a text viewer) the question and its choices still read as plain HTML;
+    # the script replaces them. The key sits in the HTML too, so strict nbval notices a stale one.
     html = render_div(div, False, False, False, 1_000_000, 600, 10, 'left')
+    html += (f'<div class="quiz-plain"><p>{escape(question)}</p><ul>'
+             + ''.join(f'<li>{escape(label)}</li>' for label in labels) + '</ul></div>')
     html += f'<script type="application/json" class="quiz-key">{json.dumps(key)}</script></div>'
-    # jupyterquiz's stylesheet and code (multiple choice only) go out with the first question of a kernel.
+    # jupyterquiz's stylesheet and code (multiple choice only) go out with the library's holder.
     styles = build_styles(div, _QUIZ_COLOURS) if with_js else '<style>#%s {%s}</style>' % (
         div, ''.join(f'{k}: {v}; ' for k, v in _QUIZ_COLOURS.items()))
     display(HTML(html + styles))
@@ -173,11 +180,16 @@ def quiz(question: str, choices: dict, answer: Any) -> None:
         files = ('helpers.js', 'multiple_choice.js', 'show_questions.js')
         code = _compact(''.join(resources.files('jupyterquiz').joinpath('js', f).read_text() for f in files))
         library = f'if (!window.d2lQuiz) {{ window.d2lQuiz = (function () {{\n{code}\nreturn show_questions; }})(); }}\n'
-    display(Javascript(library + f"""(function show() {{
+    # Wait for the library (another question's output may bring it) for at most 10 s, then say what to do.
+    display(Javascript(library + f"""(function show(tries) {{
   const div = document.getElementById('{div}');
-  if (div && window.d2lQuiz) {{ if (!div.dataset.shown) {{ div.dataset.shown = 1; window.d2lQuiz({json.dumps(key)}, div); }} }}
-  else setTimeout(show, 100);
-}})();"""))
+  if (div && window.d2lQuiz) {{ if (!div.dataset.shown) {{ div.dataset.shown = 1;
+    div.querySelectorAll('.quiz-plain').forEach(e => e.remove()); window.d2lQuiz({json.dumps(key)}, div); }} }}
+  else if (tries < 100) setTimeout(() => show(tries + 1), 100);
+  else if (div) {{ const p = document.createElement('p'); p.className = 'quiz-missing';
+    p.textContent = "This question needs the quiz script, which comes with the chapter's first self-check: run that cell again, or Run All.";
+    div.appendChild(p); }}
+}})(0);"""))
 
 
 # notebooks/01_tensors.ipynb, In [3]

@@ -200,3 +200,36 @@ def test_a_question_gives_feedback_in_jupyterlab(lab_page, screenshots):
     lab_page.screenshot(path=str(screenshots / f"lab-quiz-{path.stem}.png"))
     assert shows(after_wrong, wrong_feedback) and not shows(after_wrong, right_feedback), after_wrong
     assert shows(after_right, right_feedback), after_right
+
+
+def test_questions_still_work_after_run_all_twice_save_and_reload(lab_page, lab, screenshots):
+    """The quiz script travels with the notebook: after Run All twice in one kernel (the first question is
+    re-run), a save, a page reload and reopening, every question renders and answers."""
+    from tests.support import answer_wrong_then_right, first_quiz, shows
+
+    quiz = first_quiz()
+    name = quiz.path.name
+    lab_page.evaluate("""name => { for (const w of Array.from(window.jupyterapp.shell.widgets('main')))
+        if (w.context && w.context.path === 'notebooks/' + name) w.dispose(); }""", name)
+    open_in_lab(lab_page, name)
+    lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
+    lab_page.evaluate(RUN_ALL)
+    lab_page.evaluate(RUN_ALL.replace("await panel.sessionContext.session.kernel.restart();", ""))  # same kernel
+    lab_page.evaluate("""async () => { const panel = window.jupyterapp.shell.currentWidget;
+        await panel.context.save(); await panel.sessionContext.shutdown(); panel.dispose(); }""")
+    lab_page.reload()
+    lab_page.wait_for_function("() => window.jupyterapp", timeout=90_000)
+    lab_page.evaluate("async () => { await window.jupyterapp.restored; }")
+    open_in_lab(lab_page, name)
+    lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
+    saved = nbformat.read(lab.root / "notebooks" / name, as_version=4)
+    questions = [i for i, c in enumerate(saved.cells) if "quiz" in c.metadata.get("tags", [])]
+    for index in questions:
+        lab_page.evaluate("async i => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')", index)
+        lab_page.wait_for_function("i => window.jupyterapp.shell.currentWidget.content.widgets[i].node"
+                                   ".querySelector('.MCButton')", arg=index, timeout=30_000)
+    lab_page.evaluate("async i => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')", questions[0])
+    after_wrong, after_right = answer_wrong_then_right(lab_page, quiz.div, quiz.wrong, quiz.right)
+    lab_page.screenshot(path=str(screenshots / f"lab-quiz-after-run-all-twice-{quiz.path.stem}.png"))
+    subprocess.run(["git", "-C", str(lab.root), "checkout", "--", f"notebooks/{name}"], check=True)
+    assert shows(after_wrong, quiz.wrong_feedback) and shows(after_right, quiz.right_feedback), (after_wrong, after_right)

@@ -124,13 +124,30 @@ def test_quiz_key_marks_exactly_the_computed_answer():
 
 def test_quiz_output_is_identical_on_every_run(monkeypatch):
     choices = {1: "One is too small.", 2: "Two is right."}
-    monkeypatch.setattr(tensors, "_QUIZ_JS_LOADED", False)
+    monkeypatch.setattr(tensors, "_QUIZ_LIBRARY_HOLDER", None)
     first = [o.data for o in quiz_outputs("Which?", choices, 2)]
-    monkeypatch.setattr(tensors, "_QUIZ_JS_LOADED", False)
+    monkeypatch.setattr(tensors, "_QUIZ_LIBRARY_HOLDER", None)
     assert [o.data for o in quiz_outputs("Which?", choices, 2)] == first
     assert "show_questions" in first[1]
-    # Later questions in the same kernel reuse the library instead of embedding it again.
-    assert "show_questions" not in quiz_outputs("Which?", choices, 2)[1].data
+
+
+def test_the_first_question_keeps_the_library_when_re_run(monkeypatch):
+    """Run All twice: the first question still carries the library, so the saved notebook holds it; the
+    others never embed it again."""
+    monkeypatch.setattr(tensors, "_QUIZ_LIBRARY_HOLDER", None)
+    choices = {1: "One is too small.", 2: "Two is right."}
+    for _ in range(2):
+        assert "show_questions" in quiz_outputs("First?", choices, 2)[1].data
+        assert "show_questions" not in quiz_outputs("Second?", choices, 2)[1].data
+
+
+def test_a_question_reads_as_plain_html_without_javascript():
+    choices = {"(2, 3)": "Trailing axes align.", "an error": "Sizes 1 stretch, so it works."}
+    html, js = quiz_outputs("Shape of <a> + b?", choices, "(2, 3)")
+    plain = re.search(r'<div class="quiz-plain">(.*?)</div>', html.data, re.DOTALL)[1]
+    assert plain == "<p>Shape of &lt;a&gt; + b?</p><ul><li>(2, 3)</li><li>an error</li></ul>", plain
+    assert "quiz-plain" in js.data, "the script removes the plain version when it shows the question"
+    assert "tries < 100" in js.data and "quiz-missing" in js.data, "it waits a bounded time, then says what to do"
 
 
 GOOD = {1: "why 1", 2: "why 2"}
@@ -145,3 +162,17 @@ GOOD = {1: "why 1", 2: "why 2"}
 def test_quiz_rejects_bad_input(args, name):
     with pytest.raises((TypeError, ValueError), match=name):
         quiz_outputs(*args)
+
+
+def test_the_quiz_script_is_valid_javascript(tmp_path, monkeypatch):
+    """Both kinds of script (with the library, and without) parse: node is there, as `make slides` needs it."""
+    import shutil
+    import subprocess
+    node = shutil.which("node")
+    assert node, "node is needed (make slides installs the decks' libraries with npm)"
+    monkeypatch.setattr(tensors, "_QUIZ_LIBRARY_HOLDER", None)
+    for name in ("first", "second"):
+        script = tmp_path / f"{name}.js"
+        script.write_text(quiz_outputs(f"The {name} question's text?", {1: "why one", 2: "why two"}, 1)[1].data)
+        result = subprocess.run([node, "--check", str(script)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
