@@ -44,4 +44,5 @@ html_theme_options = {
     "use_fullscreen_button": False,
     "home_page_in_toc": True,
     "show_toc_level": 2,
+    "navbar_persistent": [],  # one search field, in the sidebar
 }
