@@ -7,7 +7,7 @@ folder build/site-src/: index.md (the course's description and chapter table, ta
 copy of each chapter prepared for reading: speaker notes dropped, the source of hidden cells (worked
 answers, self-check questions, helpers) removed so only their outputs show, and links to the chapter's
 offline slides and notebook under the title. The site serves MathJax, the decks (tools.slides) and the
-notebooks itself, so it opens from file:// with no internet access.
+notebooks itself, so it opens from file:// with no internet access. A Sphinx warning fails the build.
 """
 from __future__ import annotations
 
@@ -116,8 +116,6 @@ def write_sources(src: Path) -> None:
 
 def copy_assets(out: Path, with_slides: bool) -> None:
     """Put MathJax, the committed notebooks and (with_slides) the offline decks into the built site."""
-    if not MATHJAX.is_dir():
-        slides.install_vendor()
     for name in MATHJAX_FILES:
         source, target = MATHJAX / name, out / "_static" / "mathjax" / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -133,6 +131,7 @@ def build(out: Path = OUT, with_slides: bool = True) -> Path:
     """Build the whole site into `out` (its sources go to `<out>-src`); return out/index.html."""
     from sphinx.application import Sphinx
 
+    slides.install_vendor()  # MathJax and the decks' libraries (npm ci when package-lock.json changed)
     src = out.parent / f"{out.name}-src"
     write_sources(src)
     if out.exists():
