@@ -202,3 +202,15 @@ def measure_when_stable(page, script: str, timeout_s: float = 20.0):
         if time.monotonic() > deadline:
             pytest.fail(f"the page kept changing for {timeout_s} s while being measured")
     return last
+
+
+# ---------------------------------------------------------------- offline pages
+
+def keep_inside(page, prefix: str) -> None:
+    """Abort every request of `page` whose URL does not start with `prefix` (the `watch` fixture records it)."""
+    page.route(lambda url: not url.startswith(prefix), lambda route: route.abort())
+
+
+def math_done(page) -> None:
+    """Wait until MathJax 3 (if the page loads it) has typeset the page."""
+    page.evaluate("async () => { if (window.MathJax?.startup?.promise) await MathJax.startup.promise; }")

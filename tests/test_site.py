@@ -1,0 +1,180 @@
+"""The course website (tools/site.py), built once from the committed notebooks and read in Chromium offline.
+
+Pages load from file://; every request outside the built site is aborted and fails the test that made it.
+"""
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tests import support
+from tools import site
+
+CHAPTERS = support.NOTEBOOKS
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """The site, built as `make site` builds it but without the slide decks (tools.slides, tested elsewhere)."""
+    out = tmp_path_factory.mktemp("website") / "site"
+    site.build(out, with_slides=False)
+    return out
+
+
+@pytest.fixture
+def open_page(browser, built, watch):
+    """open_page(name[?query]) -> a page of the site, loaded offline and typeset; problems land in `page.problems`."""
+    pages = []
+
+    def opener(name: str):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.problems = watch(page, (built.as_uri() + "/",))
+        support.keep_inside(page, built.as_uri() + "/")
+        name, _, query = name.partition("?")
+        page.goto((built / name).as_uri() + (f"?{query}" if query else ""))
+        support.math_done(page)
+        pages.append(page)
+        return page
+
+    yield opener
+    for page in pages:
+        page.close()
+
+
+def page_name(path: Path) -> str:
+    return f"{path.stem}.html"
+
+
+def hidden_sources(path: Path) -> list[str]:
+    """For each cell whose source the site hides (and each speaker note): a line found nowhere else in the chapter.
+
+    The line must not occur in a shown cell's source or in any output (a worked answer's box shows its code).
+    """
+    nb = nbformat.read(path, as_version=4)
+    hidden = [c for c in nb.cells if site.is_note(c) or site.hides_source(c)]
+    outputs = [html.unescape(text) for c in nb.cells for o in c.get("outputs", [])
+               for text in [o.get("text", ""), *o.get("data", {}).values()] if isinstance(text, str)]
+    elsewhere = "\n".join([c.source for c in nb.cells if c not in hidden] + outputs)
+    lines = []
+    for cell in hidden:
+        unique = [line.strip() for line in cell.source.splitlines() if len(line.strip()) > 12
+                  and line.strip() not in elsewhere]
+        assert unique, f"{path.name}: no line identifies the hidden cell {cell.source[:60]!r}"
+        lines.append(max(unique, key=len))
+    return lines
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_page_loads_offline_without_errors(open_page, path):
+    page = open_page(page_name(path))
+    assert page.locator("article h1").first.inner_text().strip(), "no title"
+    assert not page.problems.items, "\n".join(page.problems.items)
+
+
+@pytest.mark.browser
+def test_home_page_has_the_readme_chapter_table_and_loads_offline(open_page, screenshots):
+    page = open_page("index.html")
+    assert page.locator("h1").first.inner_text().startswith(site.course_title())
+    links = page.locator("article table a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert links == [page_name(p) for p in CHAPTERS]
+    page.screenshot(path=screenshots / "site-home.png")
+    assert not page.problems.items, "\n".join(page.problems.items)
+
+
+@pytest.mark.browser
+def test_formulas_are_typeset(open_page):
+    page = open_page("04_calculus.html")
+    assert page.locator("mjx-container svg").count() > 20
+    assert "\\frac" not in page.locator("article").inner_text()
+
+
+@pytest.mark.browser
+def test_a_figure_shows(open_page):
+    page = open_page("01_tensors.html")
+    figure = page.locator(".cell_output img[src$='.svg']").first
+    figure.scroll_into_view_if_needed()
+    box = figure.bounding_box()
+    assert box and box["width"] > 100 and box["height"] > 50
+    assert figure.evaluate("img => img.complete && img.naturalWidth > 0")
+
+
+@pytest.mark.browser
+def test_answers_open_with_one_click(open_page, screenshots):
+    page = open_page("01_tensors.html")
+    answer = page.locator("details", has=page.locator("summary", has_text="Answer 1")).first
+    text = answer.locator("p").first
+    worked = page.locator("details.d2l-answer").first
+    code = worked.locator("pre.d2l-answer-code")
+    assert not text.is_visible() and not code.is_visible()
+    answer.locator("summary").click()
+    worked.locator("summary").click()
+    assert text.is_visible() and code.is_visible()
+    assert "Worked code for exercise 1" in worked.inner_text()
+    worked.scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / "site-chapter-answer.png")
+
+
+@pytest.mark.browser
+def test_a_question_gives_feedback(open_page, screenshots):
+    quiz = support.first_quiz()
+    page = open_page(page_name(quiz.path))
+    page.locator(f"#{quiz.div}").scroll_into_view_if_needed()
+    after_wrong, after_right = support.answer_wrong_then_right(page, quiz.div, quiz.wrong, quiz.right)
+    assert support.shows(after_wrong, quiz.wrong_feedback), after_wrong
+    assert support.shows(after_right, quiz.right_feedback), after_right
+    page.screenshot(path=screenshots / "site-chapter-question.png")
+    assert not page.problems.items, "\n".join(page.problems.items)
+
+
+@pytest.mark.browser
+def test_search_finds_broadcasting_in_the_tensors_chapter(open_page):
+    page = open_page("search.html?q=broadcasting")
+    results = page.locator("#search-results ul.search li a")
+    results.first.wait_for(timeout=20_000)
+    hrefs = results.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert any(href.startswith("01_tensors.html") for href in hrefs), hrefs
+    assert not page.problems.items, "\n".join(page.problems.items)
+
+
+@pytest.mark.browser
+def test_next_and_previous_links_visit_every_chapter(open_page):
+    page = open_page("index.html")
+    forward = []
+    while page.locator("a.right-next").count():
+        page.locator("a.right-next").click()
+        page.wait_for_load_state()
+        forward.append(Path(page.url).name)
+    assert forward == [page_name(p) for p in CHAPTERS]
+    backward = []
+    while page.locator("a.left-prev").count():
+        page.locator("a.left-prev").click()
+        page.wait_for_load_state()
+        backward.append(Path(page.url).name)
+    assert backward == [page_name(p) for p in reversed(CHAPTERS[:-1])] + ["index.html"]
+    assert not page.problems.items, "\n".join(page.problems.items)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_no_hidden_source_or_speaker_note_shows(open_page, path):
+    page = open_page(page_name(path))
+    text = page.locator("article").text_content().replace("’", "'")  # Sphinx's smart quotes, undone
+    assert "Presenter's note" not in text
+    shown = [line for line in hidden_sources(path) if line in text]
+    assert not shown, f"hidden source or note on the page: {shown}"
+
+
+def test_each_chapter_links_its_slides_and_its_notebook(built):
+    for path in CHAPTERS:
+        page = (built / page_name(path)).read_text(encoding="utf-8")
+        links = re.search(r'<p class="chapter-links">(.*?)</p>', page)[1]
+        # tools.slides writes the deck of notebooks/NN_topic.ipynb as NN_topic.slides.html; site.build copies
+        # the decks into slides/ (left out here to keep the build fast).
+        assert f'href="slides/{path.stem}.slides.html"' in links
+        assert f'href="notebooks/{path.name}"' in links
+        assert (built / "notebooks" / path.name).read_bytes() == path.read_bytes()
