@@ -9,12 +9,12 @@ export PATH := $(BIN):$(PATH)
 # Use the platformdirs locations now, which also silences jupyter_core's migration warning.
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: help setup lab test check test-nb lib execute slides bench clean
+.PHONY: help setup lab test check test-nb lib execute slides site mutants bench clean
 
 # `make check` runs every test file except these, which run notebooks, start browsers or install things;
 # a new unit-test file joins the one-minute loop without being listed anywhere.
 SLOW_TESTS := test_live test_live_answers test_slides test_portability test_nbval_strict test_execute \
-	test_setup_env test_commands
+	test_setup_env test_commands test_site
 # ruff lints the tools, the tests and the notebooks' code cells (settings in pyproject.toml).
 LINT := $(BIN)/python -m ruff check tools tests conftest.py notebooks
 
@@ -58,6 +58,9 @@ execute: lib ## re-run every notebook in place (NB=notebooks/04_calculus.ipynb f
 
 slides: setup ## build offline reveal.js decks into build/slides/
 	$(BIN)/python -m tools.slides
+
+site: setup ## build the course website into build/site/ (from the committed outputs, no re-execution)
+	$(BIN)/python -m tools.site
 
 bench: setup ## print the import-cost benchmark table
 	$(BIN)/python -m tools.bench_import
