@@ -46,6 +46,10 @@ ANSWER_VIEW = """async ([name, start]) => {
   };
   const seen = [];
   for (let i = start; i < nb.widgets.length; i++) {
+    if (!panel.isVisible) {  // something else came to the front (e.g. a tab restored late on a busy machine)
+      app.shell.activateById(panel.id);
+      await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    }
     await nb.scrollToItem(i, 'center');
     // Every answer cell holds a <details> box (markdown, or the output of %%answer). Markdown renders
     // asynchronously, slowly on a busy machine, and a re-render on trust or MathJax can replace it: wait
@@ -173,7 +177,7 @@ def test_answers_stay_hidden_after_run_all_save_and_reopen(lab_page, lab, screen
     diff = subprocess.run(["git", "-C", str(lab.root), "diff", "--", f"notebooks/{path.name}"],
                           capture_output=True, text=True, check=True).stdout
     assert diff == "", f"Restart, Run All and save changed the chapter:\n{diff[:3000]}"
-    lab_page.reload()
+    lab_page.goto(lab.page_url("/lab/tree/notebooks?reset"))  # a new page: the old one's JavaScript state is gone
     lab_page.wait_for_function("() => window.jupyterapp", timeout=90_000)
     lab_page.evaluate("async () => { await window.jupyterapp.restored; }")
     open_in_lab(lab_page, path.name)
@@ -217,7 +221,7 @@ def test_questions_still_work_after_run_all_twice_save_and_reload(lab_page, lab,
     lab_page.evaluate(RUN_ALL.replace("await panel.sessionContext.session.kernel.restart();", ""))  # same kernel
     lab_page.evaluate("""async () => { const panel = window.jupyterapp.shell.currentWidget;
         await panel.context.save(); await panel.sessionContext.shutdown(); panel.dispose(); }""")
-    lab_page.reload()
+    lab_page.goto(lab.page_url("/lab/tree/notebooks?reset"))  # a new page: the old one's JavaScript state is gone
     lab_page.wait_for_function("() => window.jupyterapp", timeout=90_000)
     lab_page.evaluate("async () => { await window.jupyterapp.restored; }")
     open_in_lab(lab_page, name)
