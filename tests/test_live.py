@@ -222,3 +222,19 @@ def test_a_question_answered_in_live_rise_leaves_the_keyboard_to_the_deck(browse
     assert box.locator(".Feedback").inner_text() == chosen, "a key changed the chosen answer"
     assert box.locator("input[type=radio]:checked").count() <= 1
     page.close()
+
+
+def test_a_presenter_note_reads_as_a_note_in_jupyterlab(lab_page, screenshots):
+    """A learner sees the presenter's notes as a labelled quote, set apart from the lesson text."""
+    path, index = next((p, i) for p in NOTEBOOKS for i, c in enumerate(nbformat.read(p, as_version=4).cells)
+                       if c.metadata.get("slideshow", {}).get("slide_type") == "notes")
+    open_in_lab(lab_page, path.name)
+    lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
+    lab_page.evaluate("async i => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')", index)
+    lab_page.wait_for_function("i => window.jupyterapp.shell.currentWidget.content.widgets[i].node"
+                               ".querySelector('.jp-RenderedMarkdown blockquote strong')", arg=index, timeout=30_000)
+    label = lab_page.evaluate("""i => { const node = window.jupyterapp.shell.currentWidget.content.widgets[i].node;
+        const quote = node.querySelector('.jp-RenderedMarkdown blockquote');
+        return {label: quote.querySelector('strong').innerText, border: getComputedStyle(quote).borderLeftStyle}; }""", index)
+    lab_page.screenshot(path=str(screenshots / f"lab-presenter-note-{path.stem}.png"))
+    assert label["label"] == "Presenter's note." and label["border"] != "none", label
