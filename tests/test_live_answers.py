@@ -141,15 +141,24 @@ def test_one_click_reveals_an_answer(lab_page, screenshots):
     assert nb.cells[code].source.splitlines()[2] in shown["text"], "the box shows the cell's own code"
 
 
-RUN_ALL = """async () => {
-  const panel = window.jupyterapp.shell.currentWidget;
+# Run every cell of the chapter `name` (restarting its kernel first if `restart`), and wait until all have run.
+# Bounded: after 240 s it fails with what it saw, rather than hanging the test run.
+RUN_ALL = """async ([name, restart]) => {
+  const app = window.jupyterapp;
+  const panel = Array.from(app.shell.widgets('main')).find(w => w.context && w.context.path === 'notebooks/' + name);
+  app.shell.activateById(panel.id);
   await panel.sessionContext.ready;
-  await panel.sessionContext.session.kernel.restart();
-  await window.jupyterapp.commands.execute('notebook:run-all-cells');
+  if (restart) await panel.sessionContext.session.kernel.restart();
   const cells = panel.content.model.cells;
-  const done = () => Array.from({length: cells.length}, (_, i) => cells.get(i))
-      .every(c => c.type !== 'code' || c.executionCount !== null && c.executionState !== 'running');
+  const code = Array.from({length: cells.length}, (_, i) => cells.get(i)).filter(c => c.type === 'code');
+  code.forEach(c => { c.executionCount = null; });  // a count appears again only when the cell has run
+  if (app.shell.currentWidget !== panel) throw new Error('the chapter is not the current tab');
+  await app.commands.execute('notebook:run-all-cells');
+  const deadline = performance.now() + 240000;
+  const done = () => code.every(c => c.executionCount !== null && c.executionState !== 'running');
   while (!done() || panel.sessionContext.session.kernel.status !== 'idle') {
+    if (performance.now() > deadline) throw new Error(`Run All did not finish: ${code.filter(c => c.executionCount === null).length}`
+        + ` cells not run, kernel ${panel.sessionContext.session.kernel.status}`);
     await new Promise(r => setTimeout(r, 200));
   }
 }"""
@@ -165,7 +174,7 @@ def test_answers_stay_hidden_after_run_all_save_and_reopen(lab_page, lab, screen
         if (w.context && w.context.path === 'notebooks/' + name) w.dispose(); }""", path.name)
     open_in_lab(lab_page, path.name)
     lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
-    lab_page.evaluate(RUN_ALL)
+    lab_page.evaluate(RUN_ALL, [path.name, True])
     assert_answers_hidden(lab_page, nb, path.name, " after Run All")
     lab_page.screenshot(path=str(screenshots / f"lab-after-run-all-{path.stem}.png"))
     lab_page.evaluate("""async () => {
@@ -217,8 +226,8 @@ def test_questions_still_work_after_run_all_twice_save_and_reload(lab_page, lab,
         if (w.context && w.context.path === 'notebooks/' + name) w.dispose(); }""", name)
     open_in_lab(lab_page, name)
     lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
-    lab_page.evaluate(RUN_ALL)
-    lab_page.evaluate(RUN_ALL.replace("await panel.sessionContext.session.kernel.restart();", ""))  # same kernel
+    lab_page.evaluate(RUN_ALL, [name, True])
+    lab_page.evaluate(RUN_ALL, [name, False])  # again in the same kernel: the first question is re-run
     lab_page.evaluate("""async () => { const panel = window.jupyterapp.shell.currentWidget;
         await panel.context.save(); await panel.sessionContext.shutdown(); panel.dispose(); }""")
     lab_page.goto(lab.page_url("/lab/tree/notebooks?reset"))  # a new page: the old one's JavaScript state is gone
