@@ -41,12 +41,13 @@ JUSTIFIED_ITEM = re.compile(r"^- `([\w.ǁ]+__mutmut_\d+)`", re.MULTILINE)
 # What the project's own files the runs need (symlinked into each run's folder; mutmut copies them).
 PROJECT_FILES = ("conftest.py", "d2l_utils", "tools", "tests", "notebooks")
 
-# Tests that call the package's helpers; a module's mutants run only those of them that reach it.
-PACKAGE_TESTS = ("test_malformed_input", "test_checks")
+# The unit tests that cover each module, besides tests/test_mutants_<name>.py (written to kill its mutants).
+# A mutant runs only those of them that reach the function it changes.
+PACKAGE_TESTS = ("test_malformed_input", "test_checks")  # call every public helper of d2l_utils
 MODULES: dict[str, tuple[str, ...]] = {
-    "tools/svg_compare.py": ("test_svg_compare", "test_mutants_svg_compare", "test_nbval_plugin"),
-    "tools/export.py": ("test_export", "test_mutants_export"),
-    "tools/numerics.py": ("test_numerics", "test_mutants_numerics", "test_nbval_plugin"),
+    "tools/svg_compare.py": ("test_svg_compare", "test_nbval_plugin"),
+    "tools/export.py": ("test_export",),
+    "tools/numerics.py": ("test_numerics", "test_nbval_plugin"),
     "d2l_utils/checks.py": PACKAGE_TESTS + ("test_tensors", "test_calculus", "test_matrix_calculus", "test_autograd",
                                             "test_linear_regression", "test_linear_regression_scratch",
                                             "test_linear_regression_concise"),
@@ -58,6 +59,12 @@ MODULES: dict[str, tuple[str, ...]] = {
     "d2l_utils/linear_regression_scratch.py": PACKAGE_TESTS + ("test_linear_regression_scratch",),
     "d2l_utils/linear_regression_concise.py": PACKAGE_TESTS + ("test_linear_regression_concise",),
 }
+
+
+def tests_for(module: str) -> tuple[str, ...]:
+    """The test files a module's run uses (names without .py)."""
+    own = f"test_mutants_{Path(module).stem}"
+    return MODULES[module] + ((own,) if (ROOT / "tests" / f"{own}.py").exists() else ())
 
 
 @dataclass
@@ -173,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     scores = []
     for module in args.modules or list(MODULES):
         print(f"mutmut: {module} ...", flush=True)
-        result, survivors = run(module, MODULES[module])
+        result, survivors = run(module, tests_for(module))
         scores.append(result)
         for name in survivors:
             print(f"    not killed: {name}", flush=True)
