@@ -3,7 +3,10 @@ compaction of the quiz library. Written for mutation testing (`make mutants`): e
 SVG-text tests of tests/test_tensors.py let pass."""
 from __future__ import annotations
 
+from unittest import mock
+
 import matplotlib
+import nbformat
 import pytest
 import torch
 from matplotlib import pyplot as plt
@@ -11,6 +14,8 @@ from matplotlib.colors import to_hex
 from matplotlib.patches import Rectangle
 
 from d2l_utils import tensors
+from tools import svg_compare
+from tools.paths import ROOT
 
 matplotlib.use("Agg")
 
@@ -67,3 +72,16 @@ def test_a_clash_is_red_in_all_three_rows(monkeypatch):
 def test_compact_drops_indentation_blank_lines_and_comment_lines():
     code = "// the library\nfunction f(a) {\n    // why\n    return a; // kept: not a whole line\n\n  }\n"
     assert tensors._compact(code) == "function f(a) {\nreturn a; // kept: not a whole line\n}"
+
+
+def test_the_picture_is_the_one_chapter_01_commits():
+    """The SVG shown (fonts, ids, crop, the markup _show_svg trims) is the committed output of the chapter's cell."""
+    call = "show_broadcast((2, 3), (2,))"
+    nb = nbformat.read(ROOT / "notebooks" / "01_tensors.ipynb", as_version=4)
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and c.source.strip() == call]
+    (committed,) = [o.data["image/svg+xml"] for o in cell.outputs if "image/svg+xml" in o.get("data", {})]
+    shown = []
+    with mock.patch("IPython.display.display", shown.append):
+        tensors.show_broadcast((2, 3), (2,))
+    (svg,) = shown
+    assert svg_compare.difference(committed, svg.data) is None
