@@ -15,7 +15,8 @@ pyproject.toml [tool.mutmut]; this file chooses, per module, the fast unit tests
 
 d2l_utils is generated from the notebooks, so an equivalent mutant there (one that cannot change
 behaviour) cannot carry mutmut's `# pragma: no mutate`: tests/mutants_justified.md names each one with
-the reason, and the table counts them apart. In tools/*.py such lines carry the pragma instead.
+the reason, and the table counts them apart. The tools' equivalent mutants are listed there too (a pragma
+would silence a whole line, with the mutants of it that the tests kill).
 """
 from __future__ import annotations
 
