@@ -49,3 +49,12 @@ def test_empty_fmts_message_shows_what_was_passed():
     with pytest.raises(TypeError) as caught:
         calculus._check_plot([np.ones(2)], None, [], "linear", "linear", None)
     assert str(caught.value) == "fmts must be a non-empty list of format strings, got []"
+
+
+def test_scale_and_axes_messages_show_what_was_passed():
+    with pytest.raises(ValueError) as caught:
+        calculus._check_scales("linear", "Log")
+    assert str(caught.value) == f"yscale must be one of {calculus.SCALES}, got 'Log'"
+    with pytest.raises(TypeError) as caught:
+        calculus._check_axes("ax", "linear", "linear")
+    assert str(caught.value) == "axes must be a matplotlib Axes (e.g. plt.gca()), got str"
