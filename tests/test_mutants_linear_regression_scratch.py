@@ -26,3 +26,10 @@ def test_linreg_messages():
     assert message(TypeError, lrs._check_linreg, X, w, b) == "w must be of the dtype of X (torch.float32), got torch.float64"
     problem = message(ValueError, lrs._check_linreg, X, torch.ones(3), b)
     assert problem.startswith("`X`, `w` and `b` must be shapes that fit X @ w + b, got (4, 2), (3,) and (1,): ")
+
+
+def test_a_one_dimensional_w_as_chapter_08_uses_it():
+    """The shape check runs X @ w + b on the meta device; a 1-D w takes torch's matrix-vector path there."""
+    torch.manual_seed(0)
+    X, w, b = torch.randn(4, 2), torch.tensor([2.0, -3.4]), torch.tensor(4.2)
+    torch.testing.assert_close(lrs.linreg(X, w, b), torch.addmv(b.expand(4), X, w))
