@@ -58,3 +58,23 @@ def test_scale_and_axes_messages_show_what_was_passed():
     with pytest.raises(TypeError) as caught:
         calculus._check_axes("ax", "linear", "linear")
     assert str(caught.value) == "axes must be a matplotlib Axes (e.g. plt.gca()), got str"
+
+
+def test_svg_labels_name_the_one_font_they_are_drawn_in():
+    """Labels stay text in the SVG (svg.fonttype none), so the file names a font: the one matplotlib measured them with."""
+    import io
+    import re
+
+    from matplotlib import font_manager, pyplot as plt
+
+    with plt.style.context("default"):
+        calculus.set_figsize()
+        fig, axes = plt.subplots()
+        axes.set_xlabel("x")
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg")
+        plt.close(fig)
+        used = font_manager.get_font(font_manager.findfont(font_manager.FontProperties(family=["sans-serif"])))
+    families = set(re.findall(r"font-family: ?([^;\"]+)", buffer.getvalue()))
+    assert families == {f"'{used.family_name}', sans-serif"}, "one font, as its file spells it, then the generic"
+    assert "<text" in buffer.getvalue()

@@ -81,7 +81,16 @@ def test_the_picture_is_the_one_chapter_01_commits():
     (cell,) = [c for c in nb.cells if c.cell_type == "code" and c.source.strip() == call]
     (committed,) = [o.data["image/svg+xml"] for o in cell.outputs if "image/svg+xml" in o.get("data", {})]
     shown = []
-    with mock.patch("IPython.display.display", shown.append):
+    # matplotlib's defaults, as in a kernel that has run nothing else (other helpers set the SVG settings globally)
+    with plt.style.context("default"), mock.patch("IPython.display.display", shown.append):
         tensors.show_broadcast((2, 3), (2,))
     (svg,) = shown
     assert svg_compare.difference(committed, svg.data) is None
+
+
+def test_six_axes_are_drawn_and_seven_refused(monkeypatch):
+    drawn = boxes(drawn_figure(monkeypatch, (1,) * 6, (2,)))
+    assert len(drawn) == 3 * 6
+    with pytest.raises(ValueError) as caught:
+        tensors.show_broadcast((1,) * 7, (2,))
+    assert str(caught.value) == "shape_a has 7 axes; show_broadcast draws at most 6"
