@@ -1,0 +1,35 @@
+"""Chapter 08's argument checks: their whole messages. Written for mutation testing (`make mutants`): the
+chapter's tests match the start of each message, these the whole of it."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from d2l_utils import linear_regression_scratch as lrs
+
+
+def message(error: type, call, *args) -> str:
+    with pytest.raises(error) as caught:
+        call(*args)
+    return str(caught.value)
+
+
+def test_params_messages():
+    assert message(TypeError, lrs._check_params, torch.ones(2)) == "params must be a list of tensors, got Tensor"
+    assert message(TypeError, lrs._check_params, 3) == "params must be a list of tensors, got int"
+    assert message(ValueError, lrs._check_params, [torch.ones(2, requires_grad=True)]) == (
+        "params[0] must be a tensor with a gradient: set requires_grad=True and call backward() first, got .grad None")
+
+
+def test_linreg_messages():
+    X, w, b = torch.ones(4, 2), torch.ones(2, dtype=torch.float64), torch.zeros(1)
+    assert message(TypeError, lrs._check_linreg, X, w, b) == "w must be of the dtype of X (torch.float32), got torch.float64"
+    problem = message(ValueError, lrs._check_linreg, X, torch.ones(3), b)
+    assert problem.startswith("`X`, `w` and `b` must be shapes that fit X @ w + b, got (4, 2), (3,) and (1,): ")
+
+
+def test_a_one_dimensional_w_as_chapter_08_uses_it():
+    """The shape check runs X @ w + b on the meta device; a 1-D w takes torch's matrix-vector path there."""
+    torch.manual_seed(0)
+    X, w, b = torch.randn(4, 2), torch.tensor([2.0, -3.4]), torch.tensor(4.2)
+    torch.testing.assert_close(lrs.linreg(X, w, b), torch.addmv(b.expand(4), X, w))
