@@ -62,6 +62,9 @@ slides: setup ## build offline reveal.js decks into build/slides/
 site: setup ## build the course website into build/site/ (from the committed outputs, no re-execution)
 	$(BIN)/python -m tools.site
 
+mutants: setup ## mutation testing of d2l_utils and the tools that decide test outcomes: score per module (slow)
+	$(BIN)/python -m tools.mutants
+
 bench: setup ## print the import-cost benchmark table
 	$(BIN)/python -m tools.bench_import
 
