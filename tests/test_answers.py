@@ -100,3 +100,38 @@ def test_a_syntax_error_names_the_cell_not_the_helper(shell):
     assert isinstance(error, SyntaxError), error
     # Compiled under the cell's own name (IPython then quotes the cell's lines), not ast.parse's '<unknown>'.
     assert error.filename not in ("<unknown>", "<string>") and "answers" not in error.filename, error.filename
+
+
+def test_an_assignment_last_shows_no_value_and_assigns(shell):
+    bundles, _ = run(shell, "%%answer\n# Worked code\nanswer_value = 5\n")
+    assert box_parts(bundles[0]["text/html"]) == [] and shell.user_ns["answer_value"] == 5
+
+
+def test_a_png_figure_and_html_stay_in_the_box(shell):
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"0" * 8).decode()
+    source = (f"%%answer\n# Worked code\nfrom IPython.display import HTML, Image, display\n"
+              f"display(HTML('<b>bold</b>'))\ndisplay(Image(data=base64.b64decode('{png}'), format='png'))\n")
+    shell.user_ns["base64"] = base64
+    bundles, _ = run(shell, source)
+    parts = re.findall(r"<b>bold</b>|<img [^>]*>", bundles[0]["text/html"])
+    assert parts == ["<b>bold</b>", f'<img alt="figure" src="data:image/png;base64,{png}">'], parts
+    assert bundles[0]["text/plain"].splitlines() == ["Worked code (the code is shown in the HTML view)",
+                                                      "<IPython.core.display.HTML object>", "[figure]"]
+
+
+def test_the_magic_is_registered_as_a_cell_magic_named_answer(shell):
+    assert "answer" in shell.magics_manager.magics["cell"]
+    assert "answer" not in shell.magics_manager.magics["line"]
+
+
+def test_a_traceback_shows_the_answer_not_the_helper(shell, capsys):
+    _, result = run(shell, "%%answer\n# Worked code\nprint('reached')\nraise KeyError('the mistake')\n")
+    shown = capsys.readouterr().out
+    assert isinstance(result.error_in_exec, KeyError) and "the mistake" in shown
+    assert "raise KeyError" in shown, "the answer's own line is quoted"
+    assert "_run(" not in shown and "exec(compile" not in shown, "the helper's frames are hidden"
+
+
+def test_a_warning_lands_inside_the_box(shell):
+    bundles, _ = run(shell, "%%answer\n# Worked code\nimport warnings\nwarnings.warn('careful', UserWarning)\n")
+    assert len(bundles) == 1 and "careful" in bundles[0]["text/html"], bundles

@@ -53,6 +53,7 @@ MODULES: dict[str, tuple[str, ...]] = {
                                             "test_linear_regression", "test_linear_regression_scratch",
                                             "test_linear_regression_concise"),
     "d2l_utils/tensors.py": PACKAGE_TESTS + ("test_tensors",),
+    "d2l_utils/answers.py": ("test_answers",),
     "d2l_utils/calculus.py": PACKAGE_TESTS + ("test_calculus", "test_matrix_calculus"),
     "d2l_utils/matrix_calculus.py": PACKAGE_TESTS + ("test_matrix_calculus",),
     "d2l_utils/autograd.py": PACKAGE_TESTS + ("test_autograd",),
