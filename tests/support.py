@@ -164,15 +164,24 @@ def open_lab_page(browser, lab):
     page.close()
 
 
+def bounded(page, script: str, arg=None, seconds: float = 120, what: str = "a step in the page"):
+    """Evaluate an async `script` with `arg`, failing after `seconds` instead of waiting forever (a dialog or a
+    lost kernel reply would otherwise hang the test run); the error names `what` was waited for."""
+    return page.evaluate("""async ([source, arg, ms, what]) => Promise.race([
+        (0, eval)(source)(arg),
+        new Promise((_, reject) => setTimeout(() => reject(new Error(what + ' did not finish in ' + ms / 1000 + ' s')), ms))])""",
+        [script, arg, int(seconds * 1000), what])
+
+
 def open_in_lab(page, name: str) -> None:
     """Open notebooks/<name> in a new tab, as a learner would from the file browser.
 
     Earlier tabs stay open behind it (closing one whose kernel has started asks to save it).
     """
-    page.evaluate("""async name => {
+    bounded(page, """async name => {
         const widget = await window.jupyterapp.commands.execute('docmanager:open', {path: 'notebooks/' + name});
         await widget.context.ready;
-    }""", name)
+    }""", name, 120, f"opening {name}")
 
 
 # ---------------------------------------------------------------- waiting on the page, not on the clock

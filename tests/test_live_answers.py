@@ -10,7 +10,7 @@ import subprocess
 import nbformat
 import pytest
 
-from tests.support import NOTEBOOKS, open_in_lab
+from tests.support import NOTEBOOKS, bounded, open_in_lab
 
 pytestmark = pytest.mark.browser
 
@@ -174,15 +174,15 @@ def test_answers_stay_hidden_after_run_all_save_and_reopen(lab_page, lab, screen
         if (w.context && w.context.path === 'notebooks/' + name) w.dispose(); }""", path.name)
     open_in_lab(lab_page, path.name)
     lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
-    lab_page.evaluate(RUN_ALL, [path.name, True])
+    bounded(lab_page, RUN_ALL, [path.name, True], 300, f"Run All of {path.name}")
     assert_answers_hidden(lab_page, nb, path.name, " after Run All")
     lab_page.screenshot(path=str(screenshots / f"lab-after-run-all-{path.stem}.png"))
-    lab_page.evaluate("""async () => {
+    bounded(lab_page, """async () => {
         const panel = window.jupyterapp.shell.currentWidget;
         await panel.context.save();
         await panel.sessionContext.shutdown();
         panel.dispose();
-    }""")
+    }""", None, 120, "save, shut down and close")
     diff = subprocess.run(["git", "-C", str(lab.root), "diff", "--", f"notebooks/{path.name}"],
                           capture_output=True, text=True, check=True).stdout
     assert diff == "", f"Restart, Run All and save changed the chapter:\n{diff[:3000]}"
@@ -226,10 +226,11 @@ def test_questions_still_work_after_run_all_twice_save_and_reload(lab_page, lab,
         if (w.context && w.context.path === 'notebooks/' + name) w.dispose(); }""", name)
     open_in_lab(lab_page, name)
     lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
-    lab_page.evaluate(RUN_ALL, [name, True])
-    lab_page.evaluate(RUN_ALL, [name, False])  # again in the same kernel: the first question is re-run
-    lab_page.evaluate("""async () => { const panel = window.jupyterapp.shell.currentWidget;
-        await panel.context.save(); await panel.sessionContext.shutdown(); panel.dispose(); }""")
+    bounded(lab_page, RUN_ALL, [name, True], 300, f"Run All of {name}")
+    bounded(lab_page, RUN_ALL, [name, False], 300, f"Run All again of {name}")  # again in the same kernel: the first question is re-run
+    bounded(lab_page, """async () => { const panel = window.jupyterapp.shell.currentWidget;
+        await panel.context.save(); await panel.sessionContext.shutdown(); panel.dispose(); }""",
+            None, 120, "save, shut down and close")
     lab_page.goto(lab.page_url("/lab/tree/notebooks?reset"))  # a new page: the old one's JavaScript state is gone
     lab_page.wait_for_function("() => window.jupyterapp", timeout=90_000)
     lab_page.evaluate("async () => { await window.jupyterapp.restored; }")
