@@ -92,3 +92,20 @@ def lab(tmp_path_factory):
 def lab_page(browser, lab):
     """One JupyterLab page for the tests that open notebooks: loading the app once saves CPU time."""
     yield from support.open_lab_page(browser, lab)
+
+
+@pytest.fixture
+def sandbox(tmp_path, monkeypatch):
+    """A copy of notebooks/ and d2l_utils/ that tools/export.py works on instead of the repository's
+    (tests/test_export.py and tests/test_mutants_export.py)."""
+    import shutil
+
+    from tools import export
+
+    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(ROOT / "d2l_utils", tmp_path / "d2l_utils", ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(export, "ROOT", tmp_path)
+    monkeypatch.setattr(export, "NOTEBOOKS", tmp_path / "notebooks")
+    monkeypatch.setattr(export, "PACKAGE", tmp_path / "d2l_utils")
+    assert export.stale_files() == []
+    return tmp_path

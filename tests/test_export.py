@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ast
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,18 +18,6 @@ from tools.paths import ROOT
 def test_package_matches_notebooks():
     problems = export.stale_files()
     assert not problems, "\n\n".join(problems)
-
-
-@pytest.fixture
-def sandbox(tmp_path, monkeypatch):
-    """A copy of notebooks/ and d2l_utils/ that the export tool works on instead of the repo."""
-    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    shutil.copytree(ROOT / "d2l_utils", tmp_path / "d2l_utils", ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(export, "ROOT", tmp_path)
-    monkeypatch.setattr(export, "NOTEBOOKS", tmp_path / "notebooks")
-    monkeypatch.setattr(export, "PACKAGE", tmp_path / "d2l_utils")
-    assert export.stale_files() == []
-    return tmp_path
 
 
 def edit_first_saved_cell(notebook: Path, old: str, new: str) -> None:

@@ -4,26 +4,12 @@ each test catches changes that tests/test_export.py lets pass."""
 from __future__ import annotations
 
 import ast
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from tools import export
-from tools.paths import ROOT
-
-
-@pytest.fixture
-def sandbox(tmp_path, monkeypatch):
-    """A copy of notebooks/ and d2l_utils/ that the export tool works on instead of the repository's."""
-    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    shutil.copytree(ROOT / "d2l_utils", tmp_path / "d2l_utils", ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(export, "ROOT", tmp_path)
-    monkeypatch.setattr(export, "NOTEBOOKS", tmp_path / "notebooks")
-    monkeypatch.setattr(export, "PACKAGE", tmp_path / "d2l_utils")
-    assert export.stale_files() == []
-    return tmp_path
 
 
 def notebook(*sources: str) -> nbformat.NotebookNode:
