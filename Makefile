@@ -12,7 +12,8 @@ export JUPYTER_PLATFORM_DIRS := 1
 .PHONY: help setup lab test check test-nb lib execute slides site mutants bench clean
 
 # `make check` runs every test file except these, which run notebooks, start browsers or install things;
-# a new unit-test file joins the one-minute loop without being listed anywhere.
+# a new unit-test file joins the one-minute loop without being listed anywhere. The mutation-killing tests
+# (tests/test_mutants_*.py) are left to make test and make mutants: they doubled the loop's time.
 SLOW_TESTS := test_live test_live_answers test_slides test_portability test_nbval_strict test_execute \
 	test_setup_env test_commands test_site
 # ruff lints the tools, the tests and the notebooks' code cells (settings in pyproject.toml).
@@ -42,7 +43,8 @@ endif
 check: setup ## the one-minute loop: lint, export in sync, hygiene, unit tests (no notebook runs, no browser)
 	$(LINT)
 	$(BIN)/python -m tools.export --check
-	$(BIN)/python -m pytest -n 2 -m "not browser" tests $(SLOW_TESTS:%=--ignore=tests/%.py)
+	$(BIN)/python -m pytest -n 2 -m "not browser" tests $(SLOW_TESTS:%=--ignore=tests/%.py) \
+		--ignore-glob='tests/test_mutants_*.py'  # they kill mutants (make mutants); make test runs them
 
 # NB is checked before anything is set up: a usage error installs nothing.
 test-nb: ## strict nbval on one notebook: make test-nb NB=notebooks/04_calculus.ipynb
