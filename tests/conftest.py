@@ -28,7 +28,10 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
-    path = browser_setup.find_chromium()
+    try:
+        path = browser_setup.find_chromium()
+    except browser_setup.ChromiumError as error:
+        pytest.fail(f"{error}\n{browser_setup.HELP}")
     if path is None:
         pytest.fail("no Chromium for the browser tests (run `python -m tools.browser_setup`)\n" + browser_setup.HELP)
     return path

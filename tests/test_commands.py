@@ -78,6 +78,8 @@ NOT_RUN_HERE = {
     "git restore notebooks/04_calculus.ipynb": "git's own; tests/test_lab.py checks the README names it",
     "git switch -c my-notes": "git's own; tests/test_lab.py checks the README names it",
     "jupyter-repo2docker .": "needs Docker; tests/test_binder.py runs it with --no-build",
+    ".venv/bin/python -m playwright install --with-deps chromium": "downloads Chromium; tests/test_browser_setup.py checks "
+                                                                   "tools/browser_setup.py chooses it and Playwright offers it",
     "npm ci": "`make slides` runs it (tools/slides.py) when node_modules is out of date",
     "pip install -e .": "`make setup` runs it (tools/setup_env.py), and postBuild",
     ".venv/bin/python -m pytest tests/test_calculus.py": "one unit-test file: `make check` runs it with the others",
