@@ -1,5 +1,6 @@
 # Course tooling. `make help` lists the targets from the `##` comments below (the one list of them).
-# Every target sets up .venv first when requirements.txt or pyproject.toml changed.
+# Every target sets up .venv first when its lock (requirements/*.txt) or pyproject.toml changed: `make lab` the
+# course set (what learners need), the others the development set (the course set plus tests and tools).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -9,29 +10,35 @@ export PATH := $(BIN):$(PATH)
 # Use the platformdirs locations now, which also silences jupyter_core's migration warning.
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: help setup lab test check test-nb lib execute slides site mutants bench clean
+.PHONY: help setup setup-dev lock lab test check test-nb lib execute slides site mutants bench clean
 
 # `make check` runs every test file except these, which run notebooks, start browsers or install things;
 # a new unit-test file joins the one-minute loop without being listed anywhere. The mutation-killing tests
 # (tests/test_mutants_*.py) are left to make test and make mutants: they doubled the loop's time.
 SLOW_TESTS := test_live test_live_answers test_slides test_portability test_nbval_strict test_execute \
-	test_setup_env test_commands test_site
+	test_setup_env test_commands test_site test_lock test_course_env
 # ruff lints the tools, the tests and the notebooks' code cells (settings in pyproject.toml).
 LINT := $(BIN)/python -m ruff check tools tests conftest.py notebooks
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20
 
-# Incremental: tools/setup_env.py does nothing when requirements.txt and pyproject.toml are unchanged.
-setup: ## create .venv and install the pinned packages (incremental)
-	@$(PYTHON) tools/setup_env.py
+# Incremental: tools/setup_env.py does nothing when the set's lock and pyproject.toml are unchanged.
+setup: ## create .venv with the course set, what learners need (requirements/course.txt; incremental)
+	@$(PYTHON) tools/setup_env.py course
+
+setup-dev: ## add the development set, what the tests and tools need (requirements/dev.txt; incremental)
+	@$(PYTHON) tools/setup_env.py dev
+
+lock: setup ## re-resolve requirements/*.in into the locks and environment.yml, with hashes (after editing a pin)
+	$(BIN)/python -m tools.lock
 
 lab: setup ## set up and open the course in JupyterLab
 	$(BIN)/python -m tools.lab
 
 # TESTS=core leaves out the browser and simulated-CPU tests (the CI matrix runs them on one Python).
 TESTS ?= all
-test: setup ## set up and run the whole test suite (what CI runs)
+test: setup-dev ## set up and run the whole test suite (what CI runs)
 	$(LINT)
 ifeq ($(TESTS),core)
 	$(BIN)/python -m pytest -n auto -m "not browser" --ignore=tests/test_portability.py
@@ -40,7 +47,7 @@ else
 	$(BIN)/python -m pytest -n auto
 endif
 
-check: setup ## the one-minute loop: lint, export in sync, hygiene, unit tests (no notebook runs, no browser)
+check: setup-dev ## the one-minute loop: lint, export in sync, hygiene, unit tests (no notebook runs, no browser)
 	$(LINT)
 	$(BIN)/python -m tools.export --check
 	$(BIN)/python -m pytest -n 2 -m "not browser" tests $(SLOW_TESTS:%=--ignore=tests/%.py) \
@@ -49,25 +56,25 @@ check: setup ## the one-minute loop: lint, export in sync, hygiene, unit tests (
 # NB is checked before anything is set up: a usage error installs nothing.
 test-nb: ## strict nbval on one notebook: make test-nb NB=notebooks/04_calculus.ipynb
 	@test -n "$(NB)" || { echo "usage: make test-nb NB=notebooks/04_calculus.ipynb (make test runs them all)" >&2; exit 2; }
-	@$(MAKE) --no-print-directory setup
+	@$(MAKE) --no-print-directory setup-dev
 	$(BIN)/python -m pytest -n 0 $(NB)
 
-lib: setup ## regenerate d2l_utils/ from the #@save cells of the notebooks
+lib: setup-dev ## regenerate d2l_utils/ from the #@save cells of the notebooks
 	$(BIN)/python -m tools.export
 
 execute: lib ## re-run every notebook in place (NB=notebooks/04_calculus.ipynb for one)
 	$(BIN)/python -m tools.execute $(NB)
 
-slides: setup ## build offline reveal.js decks into build/slides/
+slides: setup-dev ## build offline reveal.js decks into build/slides/
 	$(BIN)/python -m tools.slides
 
-site: setup ## build the course website into build/site/ (from the committed outputs, no re-execution)
+site: setup-dev ## build the course website into build/site/ (from the committed outputs, no re-execution)
 	$(BIN)/python -m tools.site
 
-mutants: setup ## mutation testing of d2l_utils and the tools that decide test outcomes: score per module (slow)
+mutants: setup-dev ## mutation testing of d2l_utils and the tools that decide test outcomes: score per module (slow)
 	$(BIN)/python -m tools.mutants
 
-bench: setup ## print the import-cost benchmark table
+bench: setup-dev ## print the import-cost benchmark table
 	$(BIN)/python -m tools.bench_import
 
 clean: ## remove .venv, build/ and caches

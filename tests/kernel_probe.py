@@ -14,7 +14,7 @@ print(os.environ.get('MKL_CBWR'), torch.get_num_threads(), torch.backends.cpu.ge
 
 def expected() -> str:
     """What SOURCE prints in a kernel that got the course's environment on this machine."""
-    if numerics.has_avx2():
+    if numerics.pins_aten():
         capability = "AVX2"
     else:  # ATen is left to pick on its own here
         code = "import torch; print(torch.backends.cpu.get_cpu_capability())"

@@ -13,11 +13,12 @@ import sys
 from pathlib import Path
 
 from tools.paths import ROOT
-FILES = ("environment.yml", "postBuild", "requirements.txt", "pyproject.toml", "README.md")
+FILES = ("environment.yml", "postBuild", "pyproject.toml", "README.md", "requirements/course.txt", "requirements/dev.txt")
 
 
 def dockerfile(tmp_path: Path) -> str:
     for name in FILES:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, tmp_path / name)
     repo2docker = Path(sys.executable).with_name("jupyter-repo2docker")
     result = subprocess.run([str(repo2docker), "--no-build", "--debug", str(tmp_path)],
@@ -37,7 +38,7 @@ def test_environment_is_installed_before_the_repository_is_copied(tmp_path):
 
 def test_postbuild_installs_the_package_and_prepares_the_hub():
     text = (ROOT / "postBuild").read_text()
-    assert "pip install --no-deps -e ." in text
+    assert "pip install --no-deps --no-build-isolation -e ." in text
     assert "prepare_hub()" in text
     assert "-e ." not in (ROOT / "environment.yml").read_text()
 

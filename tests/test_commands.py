@@ -68,9 +68,6 @@ NOT_RUN_HERE = {
     ".ci/run": "CI itself runs it on a fresh clone (it is `make test`)",
     ".venv/bin/python -m pytest -m browser tests": "the browser half of `make test`, which runs it; collecting "
                                                    "every module takes half a minute",
-    ".venv\\Scripts\\python -m pytest -n auto --dist loadfile": "Windows only; CI has no Windows machine",
-    ".venv\\Scripts\\python -m tools.lab": "Windows only; the browser tests start tools.lab on Linux",
-    "py -3.11 tools\\setup_env.py": "Windows only; tests/test_setup_env.py runs tools/setup_env.py",
     "cp notebooks/04_calculus.ipynb my_notebooks/": "tests/test_lab.py checks git ignores the copy",
     "git diff": "git's own; tests/test_live_answers.py checks it is empty after Run All and save",
     "git pull": "git's own; tests/test_lab.py checks the README names it",
@@ -81,12 +78,13 @@ NOT_RUN_HERE = {
     ".venv/bin/python -m playwright install --with-deps chromium": "downloads Chromium; tests/test_browser_setup.py checks "
                                                                    "tools/browser_setup.py chooses it and Playwright offers it",
     "npm ci": "`make slides` runs it (tools/slides.py) when node_modules is out of date",
-    "pip install -e .": "`make setup` runs it (tools/setup_env.py), and postBuild",
+    "pip install -e .": "for an environment of the reader's own; `make setup` installs the package with uv "
+                        "(tools/setup_env.py, tests/test_course_env.py), postBuild with pip",
     ".venv/bin/python -m pytest tests/test_calculus.py": "one unit-test file: `make check` runs it with the others",
     "pytest --nbval": "what `make test` and `make test-nb` run (the nbval option is in pyproject.toml)",
     "pytest notebooks/…": "what `make test-nb` runs for one notebook, dry-run below",
 }
-COMMAND = re.compile(r"(make|\.venv|\.ci/run|py -3|git |cp |jupyter-repo2docker|npm |pip |pytest)")
+COMMAND = re.compile(r"(make|\.venv|\.ci/run|git |cp |jupyter-repo2docker|npm |pip |pytest)")
 
 
 def documented_commands() -> set[str]:

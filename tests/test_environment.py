@@ -1,71 +1,195 @@
-"""requirements.txt (pip) and environment.yml (conda, Binder) describe the same pinned environment."""
+"""The lock (requirements/*.txt), environment.yml and the installed environment agree, and the two sets are apart.
+
+Offline checks. tests/test_lock.py re-resolves the lock (network); tests/test_course_env.py builds the course set.
+"""
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 from importlib import metadata
+from pathlib import Path
 
+import pytest
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from tools import lock
 from tools.paths import ROOT
+
+REQUIREMENTS = ROOT / "requirements"
 PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([A-Za-z0-9_.+\-]+)$")
+# The project itself is installed from this folder (editable), not from the lock.
+PROJECT = "d2l-utils"
+# Tools that only the tests and maintainers use: none may reach a learner's environment.
+DEV_ONLY = ("pytest", "pytest-xdist", "nbval", "hypothesis", "playwright", "jupyter-repo2docker", "ruff", "mutmut",
+            "sphinx", "myst-nb", "sphinx-book-theme")
 
 
-def canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def requirement_pins() -> dict[str, str]:
+def direct_pins(name: str) -> dict[str, str]:
+    """The exact pins of requirements/<name>.in (following its `-r` lines)."""
     pins = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
+    for line in (REQUIREMENTS / name).read_text().splitlines():
         line = line.split("#")[0].strip()
-        if not line:
-            continue
-        match = PIN.match(line)
-        assert match, f"requirements.txt: {line!r} is not an exact pin (name==version)"
-        pins[canonical(match[1])] = match[2]
+        if line.startswith("-r "):
+            pins.update(direct_pins(line.removeprefix("-r ").strip()))
+        elif line:
+            match = PIN.match(line)
+            assert match, f"requirements/{name}: {line!r} is not an exact pin (name==version)"
+            pins[canonicalize_name(match[1])] = match[2]
     return pins
 
 
-def environment_yml() -> tuple[str, dict[str, str], list[str]]:
-    """(python version, pip pins, other pip lines) read from environment.yml without a YAML library."""
-    python, pins, other = "", {}, []
-    for raw in (ROOT / "environment.yml").read_text().splitlines():
-        line = raw.split("#")[0].strip()
-        if line.startswith("- python="):
-            python = line.removeprefix("- python=")
-        elif line.startswith("- ") and raw.startswith("      "):  # entries under `pip:`
-            entry = line.removeprefix("- ")
-            match = PIN.match(entry)
-            if match:
-                pins[canonical(match[1])] = match[2]
-            else:
-                other.append(entry)
-    return python, pins, other
+def locked(which: str) -> list[tuple[str, str, str]]:
+    """(package, version, marker) of each entry of requirements/<which>.txt; a package can have one entry per
+    range of Pythons (contourpy 1.3.3 below 3.12, a newer one from 3.12)."""
+    result = []
+    for entry in lock.entries((REQUIREMENTS / f"{which}.txt").read_text()):
+        requirement = Requirement(entry.split(" --hash")[0])
+        (spec,) = requirement.specifier
+        result.append((canonicalize_name(requirement.name), spec.version, str(requirement.marker or "")))
+    return result
 
 
-def test_requirements_pin_every_package_exactly():
-    pins = requirement_pins()
-    for name in ("torch", "jupyterlab", "notebook", "jupyterlab-rise", "matplotlib", "matplotlib-inline",
-                 "pandas", "nbval", "pytest", "pytest-xdist"):
-        assert name in pins, f"requirements.txt must pin {name}"
+def wanted_here(entries: list[tuple[str, str, str]], environment: dict | None = None) -> dict[str, str]:
+    """The packages of a lock that apply to this interpreter and platform (their markers hold): {name: version}."""
+    wanted: dict[str, str] = {}
+    for name, version, marker in entries:
+        if not marker or Marker(marker).evaluate(environment):
+            assert name not in wanted, f"two entries of {name} apply here"
+            wanted[name] = version
+    return wanted
+
+
+def versions(which: str) -> dict[str, set[str]]:
+    """{package: every version locked for it, whatever the platform}."""
+    result: dict[str, set[str]] = {}
+    for name, version, _ in locked(which):
+        result.setdefault(name, set()).add(version)
+    return result
+
+
+def lock_differences(wanted: dict[str, str], installed: dict[str, str], project: str = PROJECT) -> list[str]:
+    """How an environment differs from a lock: packages missing, extra, or at another version."""
+    problems = []
+    for name in sorted(wanted.keys() | installed.keys()):
+        if name == project:
+            continue
+        if name not in installed:
+            problems.append(f"{name}=={wanted[name]} is locked but not installed")
+        elif name not in wanted:
+            problems.append(f"{name}=={installed[name]} is installed but not in the lock")
+        elif installed[name].split("+")[0] != wanted[name]:  # torch reports its build (+cu130) only in __version__
+            problems.append(f"{name}: installed {installed[name]}, locked {wanted[name]}")
+    return problems
+
+
+def installed_in(python: str) -> dict[str, str]:
+    """{package: version} of everything installed in the environment of `python`."""
+    code = "from importlib import metadata\nfor d in metadata.distributions(): print(d.metadata['Name'], d.version)"
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True, timeout=120).stdout
+    return {canonicalize_name(name): version for name, version in (line.split() for line in out.splitlines())}
+
+
+def test_direct_pins_are_exact():
+    pins = direct_pins("dev.in")
+    for name in ("torch", "jupyterlab", "notebook", "jupyterlab-rise", "matplotlib", "matplotlib-inline", "pandas",
+                 "jupyterquiz", "ipykernel", "nbval", "pytest", "pytest-xdist", "uv"):
+        assert name in pins, f"requirements/*.in must pin {name}"
     assert pins["torch"] == "2.13.0", "a different torch changes the committed outputs"
 
 
-def test_environment_yml_matches_requirements():
-    python, pins, other = environment_yml()
-    assert pins == requirement_pins(), "environment.yml's pip pins must equal requirements.txt"
-    assert other == [], "environment.yml holds only pins; postBuild installs d2l_utils (see tests/test_binder.py)"
+def test_every_direct_pin_is_locked_at_its_version():
+    for which in ("course", "dev"):
+        entries = versions(which)
+        for name, version in direct_pins(f"{which}.in").items():
+            assert entries[name] == {version}, f"requirements/{which}.txt: {name} {entries[name]}, pinned {version}"
+
+
+def test_every_locked_package_has_hashes():
+    for which in ("course", "dev"):
+        for entry in lock.entries((REQUIREMENTS / f"{which}.txt").read_text()):
+            assert re.search(r"--hash=sha256:[0-9a-f]{64}", entry), f"requirements/{which}.txt: no hash in {entry[:80]}"
+
+
+def test_the_development_lock_keeps_every_course_entry_unchanged():
+    course = set(lock.entries((REQUIREMENTS / "course.txt").read_text()))
+    dev = set(lock.entries((REQUIREMENTS / "dev.txt").read_text()))
+    changed = sorted(entry.split(" ")[0] for entry in course - dev)
+    assert not changed, f"requirements/dev.txt changes the course set's entries: {changed}"
+
+
+def test_the_course_set_holds_no_development_tool():
+    course = versions("course")
+    assert [name for name in DEV_ONLY if name in course] == []
+    assert all(name in versions("dev") for name in DEV_ONLY)
+
+
+def test_environment_yml_is_the_course_lock():
+    expected = lock.environment_yml((REQUIREMENTS / "course.txt").read_text())
+    assert (ROOT / "environment.yml").read_text() == expected, "run `make lock` (environment.yml is generated)"
+    assert "-e ." not in expected and "-r " not in expected, "postBuild installs d2l_utils (see tests/test_binder.py)"
 
 
 def test_python_version_agrees_with_pyproject():
-    python, _, _ = environment_yml()
-    pyproject = (ROOT / "pyproject.toml").read_text()
-    minimum = re.search(r'requires-python = ">=(\d+\.\d+)"', pyproject)[1]
+    python = re.search(r"- python=(\S+)", (ROOT / "environment.yml").read_text())[1]
+    minimum = re.search(r'requires-python = ">=(\d+\.\d+)"', (ROOT / "pyproject.toml").read_text())[1]
     assert python == minimum, f"environment.yml uses Python {python}, pyproject.toml requires >={minimum}"
     assert sys.version_info >= tuple(int(p) for p in minimum.split("."))
 
 
-def test_installed_versions_are_the_pinned_ones():
-    """The environment the tests run in is the pinned one (otherwise outputs may legitimately differ)."""
-    for name, version in requirement_pins().items():
-        installed = metadata.version(name)
-        assert installed.split("+")[0] == version, f"{name}: installed {installed}, pinned {version}"
+def test_this_environment_is_exactly_the_development_lock():
+    """What the tests run in is the locked development set: nothing missing, nothing extra, no other version."""
+    problems = lock_differences(wanted_here(locked("dev")), installed_in(sys.executable))
+    assert problems == [], "the environment is not the lock (run `make setup-dev`):\n" + "\n".join(problems)
+    assert metadata.version("torch").split("+")[0] == "2.13.0"
+
+
+def test_differences_catch_extra_missing_and_moved_packages():
+    wanted = {"numpy": "2.4.6", "torch": "2.13.0", "six": "1.17.0"}
+    installed = {"numpy": "2.4.5", "torch": "2.13.0+cpu", "requests": "2.32.0", PROJECT: "0.1.0"}
+    assert lock_differences(wanted, installed) == [
+        "numpy: installed 2.4.5, locked 2.4.6",
+        "requests==2.32.0 is installed but not in the lock",
+        "six==1.17.0 is locked but not installed",
+    ]
+    assert lock_differences(wanted, dict(wanted)) == []
+
+
+def test_markers_choose_the_platform_packages():
+    entries = [("appnope", "1.0.0", "sys_platform == 'darwin'"), ("pywin32", "312", "sys_platform == 'win32'"),
+               ("triton", "3.7.1", "python_full_version < '3.15' and sys_platform == 'linux'"), ("numpy", "2.4.6", ""),
+               ("contourpy", "1.3.3", "python_full_version < '3.12'"), ("contourpy", "1.3.4", "python_full_version >= '3.12'")]
+    linux = {"sys_platform": "linux", "python_full_version": "3.11.7"}
+    assert wanted_here(entries, linux) == {"triton": "3.7.1", "numpy": "2.4.6", "contourpy": "1.3.3"}
+    assert wanted_here(entries, {"sys_platform": "darwin", "python_full_version": "3.13.0"}) == {
+        "appnope": "1.0.0", "numpy": "2.4.6", "contourpy": "1.3.4"}
+
+
+@pytest.fixture
+def uv() -> str:
+    return lock.uv()
+
+
+def install_with_hashes(uv: str, target: Path, requirement: str) -> subprocess.CompletedProcess:
+    """Install one locked requirement into a new empty environment the way setup does (hashes required)."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(target)], check=True, timeout=120)
+    requirements = target / "requirements.txt"
+    requirements.write_text(requirement)
+    return subprocess.run([uv, "pip", "install", "--python", str(target / "bin" / "python"), "--require-hashes",
+                           "--no-deps", "-r", str(requirements)], capture_output=True, text=True, timeout=300)
+
+
+def test_a_file_that_differs_from_its_locked_hash_is_refused(uv, tmp_path):
+    """Setup installs with hashes required: a lock whose hash was edited by hand fails to install."""
+    entry = next(e for e in lock.entries((REQUIREMENTS / "course.txt").read_text()) if e.startswith("six=="))
+    good = install_with_hashes(uv, tmp_path / "good", entry + "\n")
+    assert good.returncode == 0, good.stderr
+    hashes = re.findall(r"sha256:([0-9a-f]{64})", entry)
+    tampered = entry
+    for digest in hashes:  # every file's hash, so whichever file uv picks is refused
+        tampered = tampered.replace(digest, digest[:-1] + ("0" if digest[-1] != "0" else "1"))
+    bad = install_with_hashes(uv, tmp_path / "bad", tampered + "\n")
+    assert bad.returncode != 0, "a wrong hash was accepted"
+    assert "hash" in bad.stderr.lower(), bad.stderr

@@ -12,7 +12,7 @@ from tools import nbval_plugin, numerics
 def finish(tolerated: int, capability: str, avx2: bool, monkeypatch) -> tuple[int, list[str]]:
     """Run the tally over one report with `tolerated` figures; return the exit status and the summary."""
     monkeypatch.setenv("ATEN_CPU_CAPABILITY", capability)
-    monkeypatch.setattr(numerics, "has_avx2", lambda *args, **kwargs: avx2)
+    monkeypatch.setattr(numerics, "pins_aten", lambda: avx2)
     config = SimpleNamespace(getoption=lambda name: 0.01)
     tally = nbval_plugin._Tally(config)
     tally.pytest_runtest_logreport(SimpleNamespace(when="call", user_properties=[(nbval_plugin.TOLERATED, tolerated)]))

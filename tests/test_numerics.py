@@ -13,26 +13,48 @@ from tests import kernel_probe
 from tools import numerics
 
 from tools.paths import ROOT
-AVX512_FLAGS = {"sse2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq"}
 
 
-def test_avx2_machines_run_the_same_aten_kernels():
-    env = numerics.environment(AVX512_FLAGS, "x86_64")
-    assert env["ATEN_CPU_CAPABILITY"] == "avx2"
-    assert env["MKL_CBWR"] == "COMPATIBLE"
-    assert env["OMP_NUM_THREADS"] == env["MKL_NUM_THREADS"] == "1"
-
-
-@pytest.mark.parametrize("flags,machine", [
-    ({"sse2", "avx"}, "x86_64"),          # no AVX2: forcing avx2 kernels would crash (illegal instruction)
-    ({"avx2"}, "x86_64"),                 # AVX2 without FMA: ATen itself would not pick AVX2
-    (AVX512_FLAGS, "arm64"),              # Apple silicon reports no x86 flags, but be sure
-    (set(), "aarch64"),
+# What torch reports (torch.backends.cpu.get_cpu_capability(), run without ATEN_CPU_CAPABILITY) on each kind of
+# CPU: ATen picks AVX-512 only with AVX512F/BW/VL/DQ and FMA, AVX2 only with FMA too, else its plain kernels.
+@pytest.mark.parametrize("cpu,reported,machine,pinned", [
+    ("AVX-512 (Intel server, AMD Zen 4)", "AVX512", "x86_64", "avx2"),  # AVX-512 kernels pinned down to AVX2
+    ("AVX2 with FMA", "AVX2", "x86_64", "avx2"),
+    ("AVX2 with FMA, on Windows", "AVX2", "AMD64", "avx2"),
+    ("AVX only (Sandy Bridge)", "DEFAULT", "x86_64", None),  # forcing avx2 would crash: illegal instruction
+    ("no AVX (old Atom)", "DEFAULT", "x86_64", None),
+    ("Apple silicon", "DEFAULT", "arm64", None),
+    ("ARM Linux with SVE", "SVE256", "aarch64", None),
+    ("ARM server that reports AVX2 by mistake", "AVX2", "aarch64", None),  # x86 names mean nothing on ARM
 ])
-def test_aten_is_left_alone_where_avx2_cannot_run(flags, machine):
-    env = numerics.environment(flags, machine)
-    assert "ATEN_CPU_CAPABILITY" not in env
+def test_the_capability_decision_for_each_kind_of_cpu(cpu, reported, machine, pinned):
+    env = numerics.environment(reported, machine)
+    assert env.get("ATEN_CPU_CAPABILITY") == pinned, cpu
     assert env["MKL_CBWR"] == "COMPATIBLE"
+    assert env["OMP_NUM_THREADS"] == env["MKL_NUM_THREADS"] == env["OPENBLAS_NUM_THREADS"] == "1"
+
+
+def test_the_decision_never_reads_proc(monkeypatch):
+    """macOS and Windows have no /proc/cpuinfo: the decision must not depend on it."""
+    import builtins
+    from pathlib import Path
+    real_open, real_read = builtins.open, Path.read_text
+
+    def guarded_open(file, *args, **kwargs):
+        assert not str(file).startswith("/proc"), f"read {file}"
+        return real_open(file, *args, **kwargs)
+
+    def guarded_read(self, *args, **kwargs):
+        assert not str(self).startswith("/proc"), f"read {self}"
+        return real_read(self, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(Path, "read_text", guarded_read)
+    numerics.detected.cache_clear()
+    try:
+        assert numerics.environment()["MKL_CBWR"] == "COMPATIBLE"
+    finally:
+        numerics.detected.cache_clear()
 
 
 def test_apply_keeps_a_simulated_cpu_and_overrides_the_rest():
@@ -58,7 +80,8 @@ def probe_notebook(path: Path) -> None:
 
 def clean_environment() -> dict[str, str]:
     """This process's environment without the variables, as a learner's shell would have it."""
-    return {k: v for k, v in os.environ.items() if k not in {*numerics.environment(), "MKL_ENABLE_INSTRUCTIONS"}}
+    return {k: v for k, v in os.environ.items()
+            if k not in {*numerics.environment(), "MKL_ENABLE_INSTRUCTIONS", "PYTHONPATH", "JUPYTER_PATH"}}
 
 
 def test_make_execute_runs_the_course_kernel_in_the_environment(tmp_path):
@@ -100,3 +123,17 @@ def test_make_lab_starts_jupyterlab_in_the_environment(monkeypatch, tmp_path):
     for name, value in numerics.environment().items():
         assert seen["env"].get(name) == value, name
 
+
+
+def test_a_kernel_started_by_plain_jupyter_gets_the_settings(tmp_path):
+    """Not through make: `jupyter nbconvert --execute` from this environment, in a shell without the variables and
+    outside the repository, starts the environment's python3 kernel, whose spec setup wrote (tools/lab.py)."""
+    path = tmp_path / "probe.ipynb"
+    probe_notebook(path)
+    jupyter = Path(sys.executable).with_name("jupyter")
+    result = subprocess.run([str(jupyter), "nbconvert", "--to", "notebook", "--execute", "--stdout", str(path)],
+                            cwd=tmp_path, env=clean_environment(), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    nb = nbformat.reads(result.stdout, as_version=4)
+    assert nb.cells[0].outputs[0].text.strip() == kernel_probe.expected()
+    assert "version" not in nb.metadata["language_info"], "the course kernel reports no patch version"

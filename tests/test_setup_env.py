@@ -1,4 +1,4 @@
-"""tools/setup_env.py: the interpreter is part of the fingerprint; a broken .venv repairs itself."""
+"""tools/setup_env.py: the set, its lock and the interpreter make the fingerprint; a broken .venv repairs itself."""
 from __future__ import annotations
 
 import platform
@@ -17,9 +17,28 @@ def fake_root(tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_fingerprint_changes_with_the_interpreter():
-    assert setup_env.fingerprint("CPython 3.11.7") != setup_env.fingerprint("CPython 3.12.1")
-    assert setup_env.fingerprint() == setup_env.fingerprint(f"CPython {platform.python_version()}")
+def test_fingerprint_changes_with_the_interpreter_and_the_set():
+    assert setup_env.fingerprint("dev", "CPython 3.11.7") != setup_env.fingerprint("dev", "CPython 3.12.1")
+    assert setup_env.fingerprint("dev") == setup_env.fingerprint("dev", f"CPython {platform.python_version()}")
+    assert setup_env.fingerprint("course") != setup_env.fingerprint("dev")
+
+
+def test_the_development_set_satisfies_make_lab_but_not_the_reverse(fake_root):
+    venv.EnvBuilder(with_pip=False).create(fake_root / ".venv")
+    setup_env.STAMP.write_text(f"dev {setup_env.fingerprint('dev')}\n")
+    assert setup_env.is_current("course") and setup_env.is_current("dev")
+    setup_env.STAMP.write_text(f"course {setup_env.fingerprint('course')}\n")
+    assert setup_env.is_current("course") and not setup_env.is_current("dev")
+    setup_env.STAMP.write_text(f"course {setup_env.fingerprint('course', 'CPython 3.99.0')}\n")
+    assert not setup_env.is_current("course"), "a stamp of another interpreter or lock is stale"
+
+
+def test_pip_gets_uv_with_its_hashes_and_nothing_else():
+    entry = setup_env.lock_entry(setup_env.ROOT / "requirements" / "course.txt", "uv")
+    lines = entry.splitlines()
+    assert lines[0].startswith("uv==") and lines[0].endswith("\\")
+    assert all(line.strip().startswith("--hash=sha256:") for line in lines[1:])
+    assert not lines[-1].endswith("\\") and len(lines) > 2
 
 
 def test_a_venv_of_another_python_is_replaced(fake_root):
@@ -51,7 +70,7 @@ def test_a_failed_step_ends_with_one_clear_line_and_no_stamp(fake_root, monkeypa
         raise setup_env.SetupError(what)
 
     monkeypatch.setattr(setup_env, "run", failing_run)
-    assert setup_env.main() == 1
+    assert setup_env.main(["dev"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("error: pip could not install requirements.txt for Python")
+    assert err == ["error: pip could not install uv from requirements/dev.txt (its message is above)"]
     assert not setup_env.STAMP.exists(), "an interrupted setup must not look finished"

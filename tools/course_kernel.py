@@ -5,7 +5,7 @@ connects. ipykernel's includes the interpreter's full version (3.11.7, 3.12.4, .
 chapters cannot carry for every learner's Python, so every chapter showed as modified the moment its
 kernel started, and asked to be saved on close. This kernel reports the same `language_info` without the
 version, which is exactly what the chapters carry (tools/execute.py writes it), so opening a chapter
-changes nothing. `make lab` registers it as the `python3` kernel (tools/lab.py).
+changes nothing. Setup makes it the environment's `python3` kernel (tools/lab.py install_environment).
 
     python -m tools.course_kernel -f CONNECTION_FILE      # what the kernelspec runs
 """

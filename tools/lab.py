@@ -60,23 +60,42 @@ def keep_clone_clean(model: dict, path: str = "", contents_manager=None, **kwarg
         contents_manager.log.info("course: saved %d worked answer(s) of %s collapsed", hidden, path)
 
 
-# Where `make lab` registers the course kernel (build/ is git-ignored); JUPYTER_PATH puts it first.
-KERNELS = paths.BUILD / "jupyter"
+# The environment's own Jupyter data folder: setup writes the course kernel there, so any front end that starts
+# this environment's `python3` kernel (JupyterLab, VS Code, `jupyter execute`, a hub) gets the course's kernel.
+DATA = Path(sys.prefix) / "share" / "jupyter"
 
 
-def install_kernel(where: Path = KERNELS, env: dict[str, str] | None = None) -> Path:
+def install_kernel(where: Path = DATA, env: dict[str, str] | None = None,
+                   metadata: dict[str, str] | None = None) -> Path:
     """Write the `python3` kernelspec that runs tools.course_kernel with this interpreter; return its folder."""
     spec = {
         "argv": [sys.executable, "-m", "tools.course_kernel", "-f", "{connection_file}"],
         "display_name": "Python 3 (ipykernel)",  # as the chapters' kernelspec metadata says
         "language": "python",
-        "metadata": {"debugger": True},
+        "metadata": {"debugger": True, **(metadata or {})},
         **({"env": env} if env else {}),
     }
     folder = where / "kernels" / "python3"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "kernel.json").write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
     return folder
+
+
+def kernel_env(capability: str) -> dict[str, str]:
+    """What the course kernel's spec sets: the numerical settings for a CPU where ATen picks `capability`, and
+    PYTHONPATH, without which the kernel cannot import tools/ when started from the notebooks' folder."""
+    return {**numerics.environment(capability), "PYTHONPATH": str(ROOT)}
+
+
+def install_environment(prefix: Path = Path(sys.prefix)) -> Path:
+    """What setup does after installing the packages: the course kernel as the environment's `python3`, with the
+    numerical settings in its env (torch's detected capability recorded in its metadata), and the course's
+    JupyterLab settings. Returns the kernelspec's folder."""
+    spec = prefix / "share" / "jupyter" / "kernels" / "python3" / "kernel.json"
+    capability = numerics.recorded_capability(spec) or numerics.detect_capability()
+    install_settings(prefix)
+    return install_kernel(prefix / "share" / "jupyter", env=kernel_env(capability),
+                          metadata={numerics.RECORD: capability})
 
 
 # JupyterLab settings the course ships: no "get notified about official Jupyter news?" pop-up over the first
@@ -96,14 +115,11 @@ def install_settings(prefix: Path = Path(sys.prefix)) -> Path:
 
 
 def prepare_hub(prefix: Path = Path(sys.prefix)) -> Path:
-    """What postBuild does for Binder or a JupyterHub image: trust the chapters and make the course kernel
-    this environment's `python3` (in prefix/share/jupyter, where Jupyter looks first for an environment).
-
-    A hub starts JupyterLab itself, without `make lab`, so the kernelspec carries what make lab would set:
-    PYTHONPATH, so that the kernel finds tools/ from the notebooks' folder."""
+    """What postBuild does for Binder or a JupyterHub image: trust the chapters and install the course kernel and
+    settings into the environment, as setup does. A hub starts JupyterLab itself, without `make lab`, so the
+    kernelspec carries what make lab would set."""
     trust_notebooks()
-    install_settings(prefix)
-    return install_kernel(prefix / "share" / "jupyter", env={"PYTHONPATH": str(ROOT)})
+    return install_environment(prefix)
 
 
 def lab_command(extra: list[str], root: Path = ROOT) -> list[str]:
@@ -127,10 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     notebooks = root / "notebooks"
     signed = trust_notebooks(notebooks)
     print(f"trusted {len(signed)} notebook(s); {len(list(notebooks.glob('*.ipynb')))} in total", flush=True)
-    numerics.apply()  # kernels started by JupyterLab inherit it: a learner sees the committed numbers
-    install_kernel()  # opening a chapter leaves it unmodified (tools/course_kernel.py says why)
-    install_settings()  # no news pop-up, no update check
-    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(KERNELS), os.environ.get("JUPYTER_PATH")]))
+    numerics.apply()  # the kernelspec sets it too; this covers a kernel of another spec the learner picks
+    install_environment()  # as setup did: course kernel, numerics, no news pop-up (cheap: torch's answer is recorded)
+    # This environment's kernel comes first, before a user-level `python3` of another environment.
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(DATA), os.environ.get("JUPYTER_PATH")]))
     # The server imports the pre-save hook from this repository's tools/, whatever folder it serves.
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     cmd = lab_command(extra, root)

@@ -3,7 +3,7 @@
     python -m tools.mutants                          # every module (what `make mutants` runs)
     python -m tools.mutants tools/numerics.py ...    # only these modules
 
-mutmut (pinned in requirements.txt) makes mutants of a module, each with one small change (`<` for
+mutmut (pinned in requirements/dev.in) makes mutants of a module, each with one small change (`<` for
 `<=`, `None` for a value, a string altered), and runs the unit tests that reach the changed function.
 A mutant is killed when a test fails, survives when every test passes. The score of a module is the
 share of its mutants that are killed or justified; each module must reach 90 %.

@@ -133,7 +133,7 @@ class _Tally:
         """True where the course's environment pins ATen to AVX2 (tools/numerics.py): outputs must then be
         bit-identical to the committed ones, which were made the same way, so no figure needs the tolerance."""
         return self.config.getoption("svg_tolerance") > 0 and os.environ.get("ATEN_CPU_CAPABILITY") == "avx2" \
-            and numerics.has_avx2()
+            and numerics.pins_aten()
 
     def pytest_sessionfinish(self, session):
         if self.count and self.exact_machine():

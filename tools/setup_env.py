@@ -1,27 +1,40 @@
-"""Create .venv inside the repository and install the pinned environment, once.
+"""Create .venv inside the repository and install one of the course's locked package sets into it, once.
 
-    python3 tools/setup_env.py        # what `make setup` runs; Windows: py tools\\setup_env.py
+    python3 tools/setup_env.py course   # `make setup` and `make lab`: what a learner needs
+    python3 tools/setup_env.py dev      # `make test`, `make check`, ...: the course set plus the tests and tools
+    python3 tools/setup_env.py course --venv DIR   # another folder (tests/test_course_env.py)
 
-Nothing is reinstalled while requirements.txt, pyproject.toml and the interpreter are unchanged: a
-hash of them is stored in .venv/.installed and compared on every run. A .venv made by another Python
-(`PYTHON=python3.12 make lab` after a 3.11 setup) is replaced. A setup that was interrupted, or a
-.venv that lost pip, is repaired by the next run. Failures end with one line saying what to do.
+Both sets are locked with hashes in requirements/course.txt and requirements/dev.txt (`make lock`). pip installs
+uv (its line of the lock, hash checked), then uv makes the environment exactly the lock: `uv pip sync` adds and
+removes packages until .venv holds the set's packages at the locked versions and nothing else, and refuses a
+file whose hash differs. d2l_utils is installed editable, then the course's `python3` kernelspec is written
+into the environment (tools/lab.py): every front end that starts this environment's kernel gets the course's
+numerical settings (tools/numerics.py).
+
+Nothing is reinstalled while the set's lock, pyproject.toml and the interpreter are unchanged: a hash of them
+is stored in .venv/.installed. The development set includes the course set, so `make lab` after `make test`
+installs nothing. A .venv made by another Python (`PYTHON=python3.12 make lab` after a 3.11 setup) is
+replaced. A setup that was interrupted is repaired by the next run. Failures end with one line saying what to do.
 """
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".venv"
 STAMP = VENV / ".installed"
-INPUTS = ("requirements.txt", "pyproject.toml")
+LOCKS = {"course": "requirements/course.txt", "dev": "requirements/dev.txt"}
+# A set is also satisfied by a set that contains it.
+SATISFIED_BY = {"course": ("course", "dev"), "dev": ("dev",)}
 MIN_PYTHON = (3, 11)
 
 
@@ -39,13 +52,58 @@ def interpreter() -> str:
     return f"{platform.python_implementation()} {platform.python_version()}"
 
 
-def fingerprint(python: str | None = None) -> str:
-    """Hash of what decides what gets installed: the input files and the interpreter."""
+def fingerprint(which: str, python: str | None = None) -> str:
+    """Hash of what decides what gets installed: the set's lock, pyproject.toml and the interpreter."""
     digest = hashlib.sha256()
     digest.update(b"interpreter\0" + (python or interpreter()).encode())
-    for name in INPUTS:
+    for name in (LOCKS[which], "pyproject.toml"):
         digest.update(name.encode() + b"\0" + (ROOT / name).read_bytes())
     return digest.hexdigest()
+
+
+def is_current(which: str) -> bool:
+    """True when .venv holds `which` (or a set that contains it) as locked now."""
+    if not (STAMP.exists() and venv_python().exists()):
+        return False
+    stamped = STAMP.read_text().strip()
+    return any(stamped == f"{have} {fingerprint(have)}" for have in SATISFIED_BY[which])
+
+
+def lock_entry(lock: Path, name: str) -> str:
+    """One package's requirement in a lock file, with its hash lines: what pip needs to install it alone."""
+    lines = lock.read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{name}=="))
+    end = start + 1
+    while end < len(lines) and lines[end - 1].rstrip().endswith("\\"):
+        end += 1
+    return "\n".join(lines[start:end]) + "\n"
+
+
+def uv_path(python: Path) -> Path:
+    """Where pip puts uv's executable in the environment of `python`."""
+    return python.with_name("uv.exe" if os.name == "nt" else "uv")
+
+
+def install(python: Path, which: str) -> None:
+    """Make the environment of `python` exactly the locked set `which`, plus d2l_utils and the course kernel."""
+    lock = ROOT / LOCKS[which]
+    uv = uv_path(python)
+    with tempfile.TemporaryDirectory() as scratch:  # uv's own line of the lock, hash included
+        uv_lock = Path(scratch) / "uv.txt"
+        uv_lock.write_text(lock_entry(lock, "uv"))
+        run(python, "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off", "-q",
+            "--no-deps", "--require-hashes", "-r", uv_lock,
+            what=f"pip could not install uv from {LOCKS[which]} (its message is above)")
+    run(uv, "pip", "sync", "--python", python, "--require-hashes", lock,
+        what=f"uv could not install {LOCKS[which]} for Python {platform.python_version()} (its message is above); "
+             "the course is tested with Python 3.11, 3.12 and 3.13")
+    # No build isolation: setuptools comes from the lock (torch needs it), not from an unpinned download.
+    run(uv, "pip", "install", "--python", python, "--no-deps", "--no-build-isolation", "-e", ".",
+        what="uv could not install the d2l_utils package (pyproject.toml); its message is above")
+    run(python, "-c", "from tools.lab import install_environment; install_environment()",
+        what="could not write the course's kernelspec into the environment (the message is above)")
+    # Build matplotlib's font cache now: doing it inside a notebook prints a warning into its outputs.
+    run(python, "-c", "import matplotlib.pyplot", what="matplotlib does not import in the environment")
 
 
 def venv_version(cfg: Path | None = None) -> str | None:
@@ -95,32 +153,29 @@ def ensure_venv() -> Path:
     return python
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    global VENV, STAMP
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("set", nargs="?", choices=sorted(LOCKS), default="course")
+    parser.add_argument("--venv", type=Path, default=VENV, help="the environment's folder (default: .venv)")
+    args = parser.parse_args(argv)
+    VENV, STAMP = args.venv.resolve(), args.venv.resolve() / ".installed"
     if sys.version_info < MIN_PYTHON:
         print(f"error: Python {'.'.join(map(str, MIN_PYTHON))}+ is needed, this is {sys.version.split()[0]}",
               file=sys.stderr)
         return 1
-    wanted = fingerprint()
-    if STAMP.exists() and STAMP.read_text().strip() == wanted and venv_python().exists():
+    if is_current(args.set):
         print(f"{VENV.name} is up to date")
         return 0
     try:
         python = ensure_venv()
         STAMP.unlink(missing_ok=True)  # written again only when every step below succeeded
-        version = platform.python_version()
-        run(python, "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off", "-q",
-            "-r", "requirements.txt",
-            what=f"pip could not install requirements.txt for Python {version} (its message is above); "
-                 f"the course is tested with Python 3.11")
-        run(python, "-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-deps", "-e", ".",
-            what="pip could not install the d2l_utils package (pyproject.toml); its message is above")
-        # Build matplotlib's font cache now: doing it inside a notebook prints a warning into its outputs.
-        run(python, "-c", "import matplotlib.pyplot", what="matplotlib does not import in .venv")
+        install(python, args.set)
     except SetupError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    STAMP.write_text(wanted + "\n")
-    print(f"{VENV.name} is ready")
+    STAMP.write_text(f"{args.set} {fingerprint(args.set)}\n")
+    print(f"{VENV.name} holds the {args.set} set of {LOCKS[args.set]}")
     return 0
 
 
