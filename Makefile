@@ -16,7 +16,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 # a new unit-test file joins the one-minute loop without being listed anywhere. The mutation-killing tests
 # (tests/test_mutants_*.py) are left to make test and make mutants: they doubled the loop's time.
 SLOW_TESTS := test_live test_live_answers test_slides test_portability test_nbval_strict test_execute \
-	test_setup_env test_commands test_site test_lock test_course_env
+	test_setup_env test_commands test_site test_lock test_course_env test_kernel_env
 # ruff lints the tools, the tests and the notebooks' code cells (settings in pyproject.toml).
 LINT := $(BIN)/python -m ruff check tools tests conftest.py notebooks
 

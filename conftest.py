@@ -7,11 +7,10 @@ pytest_plugins = ["tools.nbval_plugin"]
 
 # The slowest files first. Under `-n` each file runs on one worker (--dist loadfile); a slow file
 # started last would leave the other worker idle while it runs. Measured on 2 cores, in seconds:
-# browser tests of JupyterLab and live RISE ~130, notebooks on simulated CPUs ~90, answers and
-# questions in JupyterLab ~90, every chapter in the course set's environment ~100, static slides ~40.
+# browser tests of JupyterLab and live RISE ~130, notebooks on a simulated CPU in the course set's environment ~90, answers and
+# questions in JupyterLab ~90, static slides ~40.
 SLOW_FIRST = (
-    "tests/test_live.py", "tests/test_portability.py", "tests/test_course_env.py", "tests/test_live_answers.py",
-    "tests/test_slides.py",
+    "tests/test_live.py", "tests/test_portability.py", "tests/test_live_answers.py", "tests/test_slides.py",
 )
 
 

@@ -27,6 +27,24 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
+def course_python() -> Path:
+    """The interpreter of build/course-env: the course set alone, as `make lab` installs it (tools/setup_env.py
+    course), made once for all test workers. uv links the files from its cache: seconds after `make setup-dev`."""
+    import subprocess
+    import sys
+
+    from filelock import FileLock
+
+    from tools.paths import BUILD
+    BUILD.mkdir(exist_ok=True)
+    with FileLock(str(BUILD / "course-env.lock")):
+        result = subprocess.run([sys.executable, str(ROOT / "tools" / "setup_env.py"), "course", "--venv",
+                                 str(support.COURSE_ENV)], capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    return support.COURSE_ENV / "bin" / "python"
+
+
+@pytest.fixture(scope="session")
 def chromium_path() -> str:
     try:
         path = browser_setup.find_chromium()

@@ -1,5 +1,5 @@
-"""Code shared by the test modules (no test module imports another): the course's paths, the
-self-check questions as committed, a JupyterLab server on a fresh copy of the course, and the
+"""Code shared by the test modules (no test module imports another): the course's paths, the course set's
+environment, the self-check questions as committed, a JupyterLab server on a fresh copy of the course, and the
 stylesheet that lays out every slide at once for measuring.
 """
 from __future__ import annotations
@@ -18,9 +18,14 @@ from typing import NamedTuple
 import nbformat
 import pytest
 
-from tools.paths import ROOT, chapters
+from tools.paths import BUILD, ROOT, chapters
 
 NOTEBOOKS = chapters()
+# The course set alone, as `make lab` installs it (the course_python fixture in tests/conftest.py makes it).
+COURSE_ENV = BUILD / "course-env"
+# Import names of the development set's tools (requirements/dev.in): none may be in the course set.
+DEV_MODULES = ("pytest", "xdist", "nbval", "hypothesis", "playwright", "repo2docker", "ruff", "mutmut", "sphinx",
+               "myst_nb", "sphinx_book_theme")
 TOKEN = "course-browser-test"
 KEY = re.compile(r'<script type="application/json" class="quiz-key">(.*?)</script>', re.DOTALL)
 

@@ -11,17 +11,14 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-from packaging.markers import Marker
-from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from tools import lock
+from tools.lock import PROJECT, installed_in, lock_differences, locked, versions, wanted_here
 from tools.paths import ROOT
 
 REQUIREMENTS = ROOT / "requirements"
 PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([A-Za-z0-9_.+\-]+)$")
-# The project itself is installed from this folder (editable), not from the lock.
-PROJECT = "d2l-utils"
 # Tools that only the tests and maintainers use: none may reach a learner's environment.
 DEV_ONLY = ("pytest", "pytest-xdist", "nbval", "hypothesis", "playwright", "jupyter-repo2docker", "ruff", "mutmut",
             "sphinx", "myst-nb", "sphinx-book-theme")
@@ -39,57 +36,6 @@ def direct_pins(name: str) -> dict[str, str]:
             assert match, f"requirements/{name}: {line!r} is not an exact pin (name==version)"
             pins[canonicalize_name(match[1])] = match[2]
     return pins
-
-
-def locked(which: str) -> list[tuple[str, str, str]]:
-    """(package, version, marker) of each entry of requirements/<which>.txt; a package can have one entry per
-    range of Pythons (contourpy 1.3.3 below 3.12, a newer one from 3.12)."""
-    result = []
-    for entry in lock.entries((REQUIREMENTS / f"{which}.txt").read_text()):
-        requirement = Requirement(entry.split(" --hash")[0])
-        (spec,) = requirement.specifier
-        result.append((canonicalize_name(requirement.name), spec.version, str(requirement.marker or "")))
-    return result
-
-
-def wanted_here(entries: list[tuple[str, str, str]], environment: dict | None = None) -> dict[str, str]:
-    """The packages of a lock that apply to this interpreter and platform (their markers hold): {name: version}."""
-    wanted: dict[str, str] = {}
-    for name, version, marker in entries:
-        if not marker or Marker(marker).evaluate(environment):
-            assert name not in wanted, f"two entries of {name} apply here"
-            wanted[name] = version
-    return wanted
-
-
-def versions(which: str) -> dict[str, set[str]]:
-    """{package: every version locked for it, whatever the platform}."""
-    result: dict[str, set[str]] = {}
-    for name, version, _ in locked(which):
-        result.setdefault(name, set()).add(version)
-    return result
-
-
-def lock_differences(wanted: dict[str, str], installed: dict[str, str], project: str = PROJECT) -> list[str]:
-    """How an environment differs from a lock: packages missing, extra, or at another version."""
-    problems = []
-    for name in sorted(wanted.keys() | installed.keys()):
-        if name == project:
-            continue
-        if name not in installed:
-            problems.append(f"{name}=={wanted[name]} is locked but not installed")
-        elif name not in wanted:
-            problems.append(f"{name}=={installed[name]} is installed but not in the lock")
-        elif installed[name].split("+")[0] != wanted[name]:  # torch reports its build (+cu130) only in __version__
-            problems.append(f"{name}: installed {installed[name]}, locked {wanted[name]}")
-    return problems
-
-
-def installed_in(python: str) -> dict[str, str]:
-    """{package: version} of everything installed in the environment of `python`."""
-    code = "from importlib import metadata\nfor d in metadata.distributions(): print(d.metadata['Name'], d.version)"
-    out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True, timeout=120).stdout
-    return {canonicalize_name(name): version for name, version in (line.split() for line in out.splitlines())}
 
 
 def test_direct_pins_are_exact():
