@@ -13,9 +13,12 @@ __all__ = ['torch', 'synthetic_data', 'data_iter', 'linreg', 'squared_loss', 'sg
 # notebooks/08_linear_regression_scratch.ipynb, In [3]
 def _check_params(params: Iterable[torch.Tensor]) -> list[torch.Tensor]:
     """sgd's params as a list; raise naming params unless every one is a tensor that holds a gradient."""
-    if isinstance(params, torch.Tensor) or not isinstance(params, Iterable):
+    if isinstance(params, torch.Tensor):
         fail('params', 'a list of tensors', type(params).__name__, TypeError)
-    params = list(params)  # a generator can be read only once
+    try:
+        params = list(params)  # a generator can be read only once
+    except TypeError:  # not iterable at all, or a 0-d NumPy array
+        fail('params', 'a list of tensors', type(params).__name__, TypeError)
     for i, param in enumerate(params):
         check_value(param, torch.Tensor, f'params[{i}]')
         if param.grad is None:
@@ -28,7 +31,7 @@ def _check_params(params: Iterable[torch.Tensor]) -> list[torch.Tensor]:
 def _check_linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> None:
     """Raise naming X, w or b unless X @ w + b can be computed."""
     if X.dtype != w.dtype:
-        fail('w', f'of the dtype of X ({X.dtype})', w.dtype, TypeError)
+        fail('`X` and `w`', 'of one dtype', f'{X.dtype} and {w.dtype}', TypeError)
     try:  # on the meta device torch works out shapes without computing anything
         X.to('meta') @ w.to('meta') + b.to('meta')
     except RuntimeError as err:

@@ -299,8 +299,8 @@ def test_linreg_names_arguments_whose_shapes_clash(X, w, b):
         d2l.linreg(X, w, b)
 
 
-def test_linreg_names_w_of_another_dtype():
-    with pytest.raises(TypeError, match="w must be of the dtype of X"):
+def test_linreg_names_x_and_w_of_different_dtypes():
+    with pytest.raises(TypeError, match=r"^`X` and `w` must be of one dtype, got torch\.float32 and torch\.int64$"):
         d2l.linreg(torch.ones(4, 2), torch.tensor([[1], [2]]), torch.zeros(1))
 
 

@@ -2,6 +2,7 @@
 chapter's tests match the start of each message, these the whole of it."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -17,13 +18,15 @@ def message(error: type, call, *args) -> str:
 def test_params_messages():
     assert message(TypeError, lrs._check_params, torch.ones(2)) == "params must be a list of tensors, got Tensor"
     assert message(TypeError, lrs._check_params, 3) == "params must be a list of tensors, got int"
+    # iterable by its type, but a 0-d array cannot be iterated: the same message, not NumPy's
+    assert message(TypeError, lrs._check_params, np.array(1.0)) == "params must be a list of tensors, got ndarray"
     assert message(ValueError, lrs._check_params, [torch.ones(2, requires_grad=True)]) == (
         "params[0] must be a tensor with a gradient: set requires_grad=True and call backward() first, got .grad None")
 
 
 def test_linreg_messages():
     X, w, b = torch.ones(4, 2), torch.ones(2, dtype=torch.float64), torch.zeros(1)
-    assert message(TypeError, lrs._check_linreg, X, w, b) == "w must be of the dtype of X (torch.float32), got torch.float64"
+    assert message(TypeError, lrs._check_linreg, X, w, b) == "`X` and `w` must be of one dtype, got torch.float32 and torch.float64"
     problem = message(ValueError, lrs._check_linreg, X, torch.ones(3), b)
     assert problem.startswith("`X`, `w` and `b` must be shapes that fit X @ w + b, got (4, 2), (3,) and (1,): ")
 
