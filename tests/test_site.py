@@ -49,23 +49,36 @@ def page_name(path: Path) -> str:
     return f"{path.stem}.html"
 
 
-def hidden_sources(path: Path) -> list[str]:
-    """For each cell whose source the site hides (and each speaker note): a line found nowhere else in the chapter.
-
-    The line must not occur in a shown cell's source or in any output (a worked answer's box shows its code).
-    """
+def identifying_lines(path: Path, cells: list) -> list[str]:
+    """For each of `cells`: a line of its source found nowhere else in the chapter (not in a shown cell's source,
+    not in any output: a worked answer's box shows its code)."""
     nb = nbformat.read(path, as_version=4)
-    hidden = [c for c in nb.cells if site.is_note(c) or site.hides_source(c)]
+    others = [c for c in nb.cells if c.source not in {cell.source for cell in cells}]
     outputs = [html.unescape(text) for c in nb.cells for o in c.get("outputs", [])
                for text in [o.get("text", ""), *o.get("data", {}).values()] if isinstance(text, str)]
-    elsewhere = "\n".join([c.source for c in nb.cells if c not in hidden] + outputs)
+    elsewhere = "\n".join([c.source for c in others] + outputs)
     lines = []
-    for cell in hidden:
+    for cell in cells:
         unique = [line.strip() for line in cell.source.splitlines() if len(line.strip()) > 12
                   and line.strip() not in elsewhere]
-        assert unique, f"{path.name}: no line identifies the hidden cell {cell.source[:60]!r}"
+        if not unique and "solution" in cell.metadata.get("tags", []):
+            continue  # its code is in its box; its title line, in chapter 01's collapsed %%answer cell (as an example)
+        assert unique, f"{path.name}: no line identifies the cell {cell.source[:60]!r}"
         lines.append(max(unique, key=len))
     return lines
+
+
+def hidden_sources(path: Path) -> list[str]:
+    """A line of each cell the site removes: speaker notes, and the code of worked answers and questions."""
+    nb = nbformat.read(path, as_version=4)
+    removed = [c for c in nb.cells if site.is_note(c) or (site.hides_source(c) and not site.collapses_source(c))]
+    return identifying_lines(path, removed)
+
+
+def collapsed_sources(path: Path) -> list[str]:
+    """A line of each cell the site shows collapsed, as JupyterLab does: helpers' code, a figure's styling."""
+    nb = nbformat.read(path, as_version=4)
+    return identifying_lines(path, [c for c in nb.cells if site.collapses_source(c)])
 
 
 @pytest.mark.browser
@@ -167,6 +180,22 @@ def test_no_hidden_source_or_speaker_note_shows(open_page, path):
     assert "Presenter's note" not in text
     shown = [line for line in hidden_sources(path) if line in text]
     assert not shown, f"hidden source or note on the page: {shown}"
+    # The collapsed cells are on the page (the text speaks of them) but not visible until their toggle is clicked.
+    visible = page.locator("article").inner_text().replace("’", "'")
+    collapsed = collapsed_sources(path)
+    assert collapsed and all(line in text for line in collapsed), "a collapsed cell is missing"
+    assert not [line for line in collapsed if line in visible], "a collapsed cell shows without a click"
+
+
+@pytest.mark.browser
+def test_a_collapsed_helper_cell_opens_with_one_click(open_page, screenshots):
+    page = open_page("01_tensors.html")
+    toggle = page.locator("details.hide.above-input").first
+    code = toggle.locator(".cell_input")
+    assert not code.is_visible()
+    toggle.locator("summary").click()
+    assert code.is_visible() and "#@save checks" in code.inner_text()
+    code.screenshot(path=screenshots / "site-helper-cell-open.png")
 
 
 def test_each_chapter_links_its_slides_and_its_notebook(built):

@@ -78,6 +78,12 @@ def hides_source(cell: nbformat.NotebookNode) -> bool:
     return cell.cell_type == "code" and bool(tags & HIDDEN_TAGS or cell.metadata.get("jupyter", {}).get("source_hidden"))
 
 
+def collapses_source(cell: nbformat.NotebookNode) -> bool:
+    """A hidden cell that is neither a worked answer nor a question (a helper's code, a figure's styling): the site
+    shows it as JupyterLab does, collapsed behind a toggle, rather than removing it."""
+    return hides_source(cell) and not set(cell.metadata.get("tags", [])) & {"solution", "quiz"}
+
+
 def chapter_links(path: Path, repo: str) -> nbformat.NotebookNode:
     """A markdown cell linking the chapter's offline slides, its notebook and (if known) its source on GitHub."""
     links = [f'<a href="slides/{path.stem}.slides.html">Slides</a>',
@@ -94,7 +100,9 @@ def reading_copy(path: Path, repo: str) -> nbformat.NotebookNode:
     for cell in nb.cells:
         if is_note(cell):
             continue
-        if hides_source(cell):
+        if collapses_source(cell):  # shown collapsed, as in JupyterLab: the text calls them "collapsed cells"
+            cell.metadata["tags"] = [*cell.metadata.get("tags", []), "hide-input"]
+        elif hides_source(cell):
             if not cell.outputs:
                 continue
             cell.metadata["tags"] = [*cell.metadata.get("tags", []), "remove-input"]
