@@ -27,9 +27,30 @@ def test_detection_ignores_a_capability_already_set(monkeypatch):
     assert numerics.detect_capability() == hardware.stdout.strip()
 
 
-def test_a_failed_probe_says_so():
+def fake_python(tmp_path, stdout: str, stderr: str, status: int) -> str:
+    """An executable that answers like a probe interpreter: prints and exits with `status`."""
+    script = tmp_path / "python"
+    script.write_text(f"#!/bin/sh\nprintf '%s' '{stdout}'\nprintf '%s' '{stderr}' >&2\nexit {status}\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+@pytest.mark.parametrize("stdout,status", [("", 1), ("AVX2", 1), ("", 0), ("  \n", 0)])
+def test_a_failed_probe_says_so(tmp_path, stdout, status):
+    """An exit status other than 0, or no answer, is a failure even when the other looks fine."""
     with pytest.raises(RuntimeError, match="could not ask torch for the CPU capability"):
-        numerics.detect_capability(python="/bin/false")
+        numerics.detect_capability(python=fake_python(tmp_path, stdout, "", status))
+
+
+def test_a_failed_probe_quotes_the_end_of_its_error(tmp_path):
+    stderr = "x" * 600 + "ImportError: no torch"
+    with pytest.raises(RuntimeError) as caught:
+        numerics.detect_capability(python=fake_python(tmp_path, "", stderr, 1))
+    assert str(caught.value) == "could not ask torch for the CPU capability: " + stderr[-500:]
+
+
+def test_the_probe_answer_is_its_last_line(tmp_path):
+    assert numerics.detect_capability(python=fake_python(tmp_path, "a warning\nAVX512\n", "", 0)) == "AVX512"
 
 
 def test_the_record_is_read_from_the_kernelspec_metadata(tmp_path):
@@ -38,6 +59,8 @@ def test_the_record_is_read_from_the_kernelspec_metadata(tmp_path):
     spec.write_text("{not json")
     assert numerics.recorded_capability(spec) is None
     spec.write_text(json.dumps({"metadata": {"debugger": True}}))
+    assert numerics.recorded_capability(spec) is None
+    spec.write_text(json.dumps({"argv": ["python"]}))  # a kernelspec without metadata (ipykernel's own)
     assert numerics.recorded_capability(spec) is None
     spec.write_text(json.dumps({"metadata": {numerics.RECORD: ""}}))
     assert numerics.recorded_capability(spec) is None
