@@ -148,7 +148,23 @@ RUN_ALL = """async ([name, restart]) => {
   const panel = Array.from(app.shell.widgets('main')).find(w => w.context && w.context.path === 'notebooks/' + name);
   app.shell.activateById(panel.id);
   await panel.sessionContext.ready;
-  if (restart) await panel.sessionContext.session.kernel.restart();
+  const settled = async (what) => {  // requests sent while the websocket reconnects can be lost (seen once in CI)
+    const until = performance.now() + 60000;
+    for (;;) {
+      const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+      // After a restart the status reads 'unknown' until the kernel next reports one: only a settled socket counts.
+      if (kernel && kernel.connectionStatus === 'connected'
+          && !['starting', 'restarting', 'autorestarting', 'dead', 'busy'].includes(kernel.status)) return;
+      if (performance.now() > until) throw new Error(`kernel not connected and settled 60 s ${what}: `
+          + `${kernel ? kernel.connectionStatus + ', ' + kernel.status : 'no kernel'}`);
+      await new Promise(r => setTimeout(r, 100));
+    }
+  };
+  await settled('before Run All');
+  if (restart) {
+    await panel.sessionContext.session.kernel.restart();
+    await settled('after the restart');
+  }
   const cells = panel.content.model.cells;
   const code = Array.from({length: cells.length}, (_, i) => cells.get(i)).filter(c => c.type === 'code');
   code.forEach(c => { c.executionCount = null; });  // a count appears again only when the cell has run

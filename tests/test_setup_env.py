@@ -74,3 +74,32 @@ def test_a_failed_step_ends_with_one_clear_line_and_no_stamp(fake_root, monkeypa
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["error: pip could not install uv from requirements/dev.txt (its message is above)"]
     assert not setup_env.STAMP.exists(), "an interrupted setup must not look finished"
+
+
+def test_a_venv_that_cannot_be_made_ends_with_one_clear_line(fake_root, monkeypatch, capsys):
+    """Debian's Python without python3-venv: ensurepip fails inside venv.create."""
+    import subprocess
+
+    def no_ensurepip():
+        raise subprocess.CalledProcessError(1, ["python", "-m", "ensurepip"])
+
+    monkeypatch.setattr(setup_env, "ensure_venv", no_ensurepip)
+    assert setup_env.main(["course"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: could not create .venv (") and "-venv" in err[0], err
+
+
+def test_builds_from_another_index_are_found_for_reinstalling(tmp_path):
+    """torch 2.13.0+cpu satisfies ==2.13.0, so uv pip sync alone would keep it."""
+    import sys
+    site = tmp_path / "site"
+    for name, version in (("fake-torch", "2.13.0+cpu"), ("fake-numpy", "2.4.6")):
+        info = site / f"{name}-{version}.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    python = tmp_path / "python"
+    python.write_text(f"#!/bin/sh\nPYTHONPATH={site} exec {sys.executable} -I -c \"import sys; sys.path.insert(0, '{site}'); "
+                      f"exec(sys.argv[2])\" \"$@\"\n")
+    python.chmod(0o755)
+    found = setup_env.local_builds(python)
+    assert "fake-torch" in found and "fake-numpy" not in found

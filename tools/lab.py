@@ -89,8 +89,9 @@ def kernel_env(capability: str) -> dict[str, str]:
 
 def install_environment(prefix: Path = Path(sys.prefix)) -> Path:
     """What setup does after installing the packages: the course kernel as the environment's `python3`, with the
-    numerical settings in its env (torch's detected capability recorded in its metadata), and the course's
-    JupyterLab settings. Returns the kernelspec's folder."""
+    numerical settings in its env, and the course's JupyterLab settings. Torch is asked for the CPU's capability
+    only when the kernelspec holds no earlier answer; the answer is recorded in its metadata. `prefix` must be
+    this interpreter's environment (the spec runs sys.executable). Returns the kernelspec's folder."""
     spec = prefix / "share" / "jupyter" / "kernels" / "python3" / "kernel.json"
     capability = numerics.recorded_capability(spec) or numerics.detect_capability()
     install_settings(prefix)
@@ -117,7 +118,7 @@ def install_settings(prefix: Path = Path(sys.prefix)) -> Path:
 def prepare_hub(prefix: Path = Path(sys.prefix)) -> Path:
     """What postBuild does for Binder or a JupyterHub image: trust the chapters and install the course kernel and
     settings into the environment, as setup does. A hub starts JupyterLab itself, without `make lab`, so the
-    kernelspec carries what make lab would set."""
+    kernelspec carries the kernel's part of what make lab sets (not the save hook, which is the server's)."""
     trust_notebooks()
     return install_environment(prefix)
 

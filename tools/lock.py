@@ -109,7 +109,7 @@ def lock_differences(wanted: dict[str, str], installed: dict[str, str], project:
             problems.append(f"{name}=={wanted[name]} is locked but not installed")
         elif name not in wanted:
             problems.append(f"{name}=={installed[name]} is installed but not in the lock")
-        elif installed[name].split("+")[0] != wanted[name]:  # torch reports its build (+cu130) only in __version__
+        elif installed[name] != wanted[name]:  # exactly: 2.13.0+cpu (another index's build) is not PyPI's 2.13.0
             problems.append(f"{name}: installed {installed[name]}, locked {wanted[name]}")
     return problems
 

@@ -15,12 +15,14 @@ math libraries choose their kernels by CPU, and the last bits of float results c
   (torch reads the CPU's feature flags itself, on Linux, macOS and Windows alike). Elsewhere (AVX only,
   no AVX, ARM) the figures' tolerant comparison covers the difference.
 - Threads split reductions into different partial sums, so a 2-core and an 8-core machine could
-  disagree: every library gets one thread. The course's tensors are small; one thread is enough.
+  disagree: OpenMP, MKL and OpenBLAS get one thread each. The course's tensors are small; one thread is enough.
 
 FIXED variables are always set. ATEN_CPU_CAPABILITY is kept when it is already set, so a test can
 simulate another CPU (tests/test_portability.py). Setup writes all of them into the environment's `python3`
-kernelspec (tools/lab.py install_environment), with torch's answer in its metadata, so any front end that
-starts that kernel gets them (JupyterLab, VS Code, `jupyter execute`, Binder), and nothing asks torch again.
+kernelspec (tools/lab.py install_environment), with torch's answer in its metadata, so whatever starts that
+kernel gets them (JupyterLab, `jupyter execute`, Binder), and torch is asked once per environment. That
+kernelspec sets ATEN_CPU_CAPABILITY outright (a kernel's spec env wins over its parent's): a simulation needs a
+spec without it (tests/test_portability.py writes one).
 What starts kernels from this repository also calls apply(): the root conftest.py (make test, make test-nb,
 plain pytest), tools/execute.py (make execute) and tools/lab.py (make lab).
 """

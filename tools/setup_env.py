@@ -7,7 +7,8 @@
 Both sets are locked with hashes in requirements/course.txt and requirements/dev.txt (`make lock`). pip installs
 uv (its line of the lock, hash checked), then uv makes the environment exactly the lock: `uv pip sync` adds and
 removes packages until .venv holds the set's packages at the locked versions and nothing else, and refuses a
-file whose hash differs. d2l_utils is installed editable, then the course's `python3` kernelspec is written
+downloaded file whose hash differs (a package already installed at the locked version is kept; one installed
+from another index, like torch 2.13.0+cpu, is reinstalled). d2l_utils is installed editable, then the course's `python3` kernelspec is written
 into the environment (tools/lab.py): every front end that starts this environment's kernel gets the course's
 numerical settings (tools/numerics.py).
 
@@ -79,6 +80,14 @@ def lock_entry(lock: Path, name: str) -> str:
     return "\n".join(lines[start:end]) + "\n"
 
 
+def local_builds(python: Path) -> list[str]:
+    """Installed packages whose version carries a local label (`+cpu`): none of them comes from PyPI."""
+    code = ("from importlib import metadata\n"
+            "print('\\n'.join(d.metadata['Name'] for d in metadata.distributions() if '+' in d.version))")
+    result = subprocess.run([str(python), "-c", code], capture_output=True, text=True)
+    return sorted(set(result.stdout.split())) if result.returncode == 0 else []
+
+
 def uv_path(python: Path) -> Path:
     """Where pip puts uv's executable in the environment of `python`."""
     return python.with_name("uv.exe" if os.name == "nt" else "uv")
@@ -94,7 +103,10 @@ def install(python: Path, which: str) -> None:
         run(python, "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off", "-q",
             "--no-deps", "--require-hashes", "-r", uv_lock,
             what=f"pip could not install uv from {LOCKS[which]} (its message is above)")
-    run(uv, "pip", "sync", "--python", python, "--require-hashes", lock,
+    # PEP 440 lets 2.13.0+cpu (a build from another index, installed by hand or by an older setup) satisfy ==2.13.0,
+    # so uv would keep it; no lock from PyPI holds a local version, so every such package is reinstalled.
+    reinstall = [arg for name in local_builds(python) for arg in ("--reinstall-package", name)]
+    run(uv, "pip", "sync", "--python", python, "--require-hashes", *reinstall, lock,
         what=f"uv could not install {LOCKS[which]} for Python {platform.python_version()} (its message is above); "
              "the course is tested with Python 3.11, 3.12 and 3.13")
     # No build isolation: setuptools comes from the lock (torch needs it), not from an unpinned download.
@@ -168,7 +180,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{VENV.name} is up to date")
         return 0
     try:
-        python = ensure_venv()
+        try:
+            python = ensure_venv()
+        except (OSError, subprocess.CalledProcessError) as err:  # venv's ensurepip failed, or a file could not be written
+            v = f"{sys.version_info.major}.{sys.version_info.minor}"
+            raise SetupError(f"could not create {VENV.name} ({err}): on Debian/Ubuntu install python{v}-venv "
+                             f"(sudo apt-get install python{v}-venv), then run again") from None
         STAMP.unlink(missing_ok=True)  # written again only when every step below succeeded
         install(python, args.set)
     except SetupError as err:
