@@ -13,12 +13,10 @@ __all__ = ['torch', 'synthetic_data', 'data_iter', 'linreg', 'squared_loss', 'sg
 # notebooks/08_linear_regression_scratch.ipynb, In [3]
 def _check_params(params: Iterable[torch.Tensor]) -> list[torch.Tensor]:
     """sgd's params as a list; raise naming params unless every one is a tensor that holds a gradient."""
-    if isinstance(params, torch.Tensor):
+    iterable = isinstance(params, Iterable) and getattr(params, 'ndim', 1) != 0  # a 0-d array cannot be iterated
+    if isinstance(params, torch.Tensor) or not iterable:
         fail('params', 'a list of tensors', type(params).__name__, TypeError)
-    try:
-        params = list(params)  # a generator can be read only once
-    except TypeError:  # not iterable at all, or a 0-d NumPy array
-        fail('params', 'a list of tensors', type(params).__name__, TypeError)
+    params = list(params)  # a generator can be read only once
     for i, param in enumerate(params):
         check_value(param, torch.Tensor, f'params[{i}]')
         if param.grad is None:
@@ -31,12 +29,15 @@ def _check_params(params: Iterable[torch.Tensor]) -> list[torch.Tensor]:
 def _check_linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> None:
     """Raise naming X, w or b unless X @ w + b can be computed."""
     if X.dtype != w.dtype:
-        fail('`X` and `w`', 'of one dtype', f'{X.dtype} and {w.dtype}', TypeError)
+        fail('`X` and `w`', 'of one dtype', f'{X.dtype} and {w.dtype}: make both float32 with .float()', TypeError)
     try:  # on the meta device torch works out shapes without computing anything
         X.to('meta') @ w.to('meta') + b.to('meta')
-    except RuntimeError as err:
-        shapes = f'{tuple(X.shape)}, {tuple(w.shape)} and {tuple(b.shape)}'
-        fail('`X`, `w` and `b`', 'shapes that fit X @ w + b', f'{shapes}: {err}')
+        fits = True
+    except RuntimeError:
+        fits = False  # raised below, outside `except`: the learner sees one error, not torch's too
+    if not fits:
+        fail('`X`, `w` and `b`', 'of shapes that fit X @ w + b',
+             f'{tuple(X.shape)}, {tuple(w.shape)} and {tuple(b.shape)}')
 
 
 # notebooks/08_linear_regression_scratch.ipynb, In [4]

@@ -23,9 +23,18 @@ from tools.paths import BUILD, ROOT, chapters
 NOTEBOOKS = chapters()
 # The course set alone, as `make lab` installs it (the course_python fixture in tests/conftest.py makes it).
 COURSE_ENV = BUILD / "course-env"
-# Import names of the development set's tools (requirements/dev.in): none may be in the course set.
-DEV_MODULES = ("pytest", "xdist", "nbval", "hypothesis", "playwright", "repo2docker", "ruff", "mutmut", "sphinx",
-               "myst_nb", "sphinx_book_theme")
+# Tools that only the tests and maintainers use (requirements/dev.in): none may reach a learner's environment.
+DEV_ONLY = ("pytest", "pytest-xdist", "nbval", "hypothesis", "playwright", "jupyter-repo2docker", "ruff", "mutmut",
+            "sphinx", "myst-nb", "sphinx-book-theme")
+
+
+def dev_modules() -> list[str]:
+    """The top-level modules these tools install, as this (development) environment has them."""
+    from importlib.metadata import packages_distributions
+
+    from packaging.utils import canonicalize_name
+    return sorted(module for module, dists in packages_distributions().items()
+                  if not module.startswith("_") and any(canonicalize_name(d) in DEV_ONLY for d in dists))
 TOKEN = "course-browser-test"
 KEY = re.compile(r'<script type="application/json" class="quiz-key">(.*?)</script>', re.DOTALL)
 

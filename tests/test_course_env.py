@@ -9,7 +9,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from tests.support import COURSE_ENV, DEV_MODULES
+from tests.support import COURSE_ENV, dev_modules
 from tools.lock import installed_in, lock_differences, locked, wanted_here
 
 
@@ -20,7 +20,7 @@ def test_the_course_env_is_exactly_the_course_lock(course_python):
 
 def test_d2l_utils_needs_nothing_from_the_development_set(course_python):
     code = ("import importlib.util, json, sys\nimport d2l_utils, d2l_utils.answers\n"
-            f"print(json.dumps([m for m in {DEV_MODULES!r} if importlib.util.find_spec(m)]))")
+            f"print(json.dumps([m for m in {dev_modules()!r} if importlib.util.find_spec(m)]))")
     env = {"PATH": str(course_python.parent) + ":/usr/bin:/bin", "HOME": str(Path.home())}  # nothing from this shell
     result = subprocess.run([str(course_python), "-c", code], cwd=COURSE_ENV, env=env, capture_output=True,
                             text=True, timeout=300)

@@ -8,20 +8,19 @@ import re
 import subprocess
 import sys
 from importlib import metadata
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import pytest
 from packaging.utils import canonicalize_name
 
+from tests.support import DEV_ONLY, dev_modules
 from tools import lock
 from tools.lock import PROJECT, installed_in, lock_differences, locked, versions, wanted_here
 from tools.paths import ROOT
 
 REQUIREMENTS = ROOT / "requirements"
 PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([A-Za-z0-9_.+\-]+)$")
-# Tools that only the tests and maintainers use: none may reach a learner's environment.
-DEV_ONLY = ("pytest", "pytest-xdist", "nbval", "hypothesis", "playwright", "jupyter-repo2docker", "ruff", "mutmut",
-            "sphinx", "myst-nb", "sphinx-book-theme")
 
 
 def direct_pins(name: str) -> dict[str, str]:
@@ -70,6 +69,8 @@ def test_the_course_set_holds_no_development_tool():
     course = versions("course")
     assert [name for name in DEV_ONLY if name in course] == []
     assert all(name in versions("dev") for name in DEV_ONLY)
+    modules = {canonicalize_name(d) for ds in packages_distributions().values() for d in ds}
+    assert set(DEV_ONLY) <= modules and len(dev_modules()) >= len(DEV_ONLY), "the course env checks look for these"
 
 
 def test_environment_yml_is_the_course_lock():

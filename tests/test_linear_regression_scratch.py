@@ -295,12 +295,13 @@ def test_full_batch_sgd_converges_below_two_over_lambda_max_only(factor, converg
     (torch.ones(4, 2), torch.ones(2, 1), torch.zeros(2, 1)),  # a bias that does not broadcast to (4, 1)
 ], ids=["0-d X", "w too long", "b of 2 rows"])
 def test_linreg_names_arguments_whose_shapes_clash(X, w, b):
-    with pytest.raises(ValueError, match=r"^`X`, `w` and `b` must be shapes that fit X @ w \+ b"):
+    with pytest.raises(ValueError, match=r"^`X`, `w` and `b` must be of shapes that fit X @ w \+ b"):
         d2l.linreg(X, w, b)
 
 
 def test_linreg_names_x_and_w_of_different_dtypes():
-    with pytest.raises(TypeError, match=r"^`X` and `w` must be of one dtype, got torch\.float32 and torch\.int64$"):
+    with pytest.raises(TypeError, match=r"^`X` and `w` must be of one dtype, got torch\.float32 and torch\.int64: "
+                                        r"make both float32 with \.float\(\)$"):
         d2l.linreg(torch.ones(4, 2), torch.tensor([[1], [2]]), torch.zeros(1))
 
 

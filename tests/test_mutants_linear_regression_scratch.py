@@ -24,11 +24,28 @@ def test_params_messages():
         "params[0] must be a tensor with a gradient: set requires_grad=True and call backward() first, got .grad None")
 
 
+def test_a_generators_own_error_is_not_hidden():
+    def params():
+        yield torch.ones(1)
+        raise TypeError("bug inside my generator")
+    with pytest.raises(TypeError, match="^bug inside my generator$"):
+        lrs._check_params(params())
+
+
+def test_errors_come_alone_without_a_chained_one():
+    """Raised outside `except`: no 'During handling of the above exception' above the learner's error."""
+    for call, args in ((lrs._check_params, (3,)), (lrs._check_linreg, (torch.ones(4, 2), torch.ones(3), torch.zeros(1)))):
+        with pytest.raises((TypeError, ValueError)) as caught:
+            call(*args)
+        assert caught.value.__context__ is None, caught.value.__context__
+
+
 def test_linreg_messages():
     X, w, b = torch.ones(4, 2), torch.ones(2, dtype=torch.float64), torch.zeros(1)
-    assert message(TypeError, lrs._check_linreg, X, w, b) == "`X` and `w` must be of one dtype, got torch.float32 and torch.float64"
+    assert message(TypeError, lrs._check_linreg, X, w, b) == ("`X` and `w` must be of one dtype, got torch.float32 and torch.float64: "
+                                                                 "make both float32 with .float()")
     problem = message(ValueError, lrs._check_linreg, X, torch.ones(3), b)
-    assert problem.startswith("`X`, `w` and `b` must be shapes that fit X @ w + b, got (4, 2), (3,) and (1,): ")
+    assert problem == "`X`, `w` and `b` must be of shapes that fit X @ w + b, got (4, 2), (3,) and (1,)"
 
 
 def test_a_one_dimensional_w_as_chapter_08_uses_it():

@@ -18,7 +18,6 @@ The run is a separate `pytest notebooks/` from the repository root.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -28,7 +27,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.support import COURSE_ENV, DEV_MODULES
+from tests.support import COURSE_ENV, dev_modules
+from tools import lab
 from tools.paths import ROOT, chapters
 
 NOTEBOOKS = chapters()
@@ -58,18 +58,15 @@ def kernels(course_python, tmp_path_factory) -> Path:
 
     Its spec sets no numerical variables (unlike the one setup writes): the kernel inherits the simulated CPU."""
     folder = tmp_path_factory.mktemp("jupyter")
-    spec = folder / "kernels" / KERNEL
-    spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [str(course_python), "-m", "tools.course_kernel", "-f", "{connection_file}"],
-        "display_name": "Python 3 (course set only)", "language": "python", "env": {"PYTHONPATH": str(ROOT)}}))
+    lab.install_kernel(folder, env={"PYTHONPATH": str(ROOT)}, python=str(course_python), name=KERNEL,
+                       display_name="Python 3 (course set only)")
     return folder
 
 
 def test_the_kernel_runs_in_the_course_set_alone(kernels, monkeypatch):
     from jupyter_client.manager import start_new_kernel
 
-    code = f"import importlib.util, sys; print(sys.prefix, [m for m in {DEV_MODULES!r} if importlib.util.find_spec(m)])"
+    code = f"import importlib.util, sys; print(sys.prefix, [m for m in {dev_modules()!r} if importlib.util.find_spec(m)])"
     monkeypatch.setenv("JUPYTER_PATH", str(kernels))
     manager, client = start_new_kernel(kernel_name=KERNEL, cwd=str(ROOT / "notebooks"))
     try:

@@ -60,25 +60,36 @@ def keep_clone_clean(model: dict, path: str = "", contents_manager=None, **kwarg
         contents_manager.log.info("course: saved %d worked answer(s) of %s collapsed", hidden, path)
 
 
-# The environment's own Jupyter data folder: setup writes the course kernel there, so any front end that starts
-# this environment's `python3` kernel (JupyterLab, VS Code, `jupyter execute`, a hub) gets the course's kernel.
+# The environment's own Jupyter data folder: setup writes the course kernel there, so whatever starts this
+# environment's `python3` kernel (JupyterLab, `jupyter execute`, a hub) gets the course's kernel.
 DATA = Path(sys.prefix) / "share" / "jupyter"
 
 
-def install_kernel(where: Path = DATA, env: dict[str, str] | None = None,
-                   metadata: dict[str, str] | None = None) -> Path:
-    """Write the `python3` kernelspec that runs tools.course_kernel with this interpreter; return its folder."""
+def write_if_changed(path: Path, text: str) -> Path:
+    """Write `text` to `path` unless it holds it already, atomically: a kernel starting meanwhile reads the old
+    file or the new one, never half of one (make lab and the tests' JupyterLab servers all run install_environment)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        scratch = path.with_name(f".{path.name}.{os.getpid()}")
+        scratch.write_text(text, encoding="utf-8")
+        os.replace(scratch, path)
+    return path
+
+
+def install_kernel(where: Path = DATA, env: dict[str, str] | None = None, metadata: dict[str, str] | None = None,
+                   python: str = sys.executable, name: str = "python3",
+                   display_name: str = "Python 3 (ipykernel)") -> Path:
+    """Write the kernelspec `name` that runs tools.course_kernel with `python`; return its folder.
+
+    The display name defaults to what the chapters' kernelspec metadata says."""
     spec = {
-        "argv": [sys.executable, "-m", "tools.course_kernel", "-f", "{connection_file}"],
-        "display_name": "Python 3 (ipykernel)",  # as the chapters' kernelspec metadata says
+        "argv": [str(python), "-m", "tools.course_kernel", "-f", "{connection_file}"],
+        "display_name": display_name,
         "language": "python",
         "metadata": {"debugger": True, **(metadata or {})},
         **({"env": env} if env else {}),
     }
-    folder = where / "kernels" / "python3"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "kernel.json").write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
-    return folder
+    return write_if_changed(where / "kernels" / name / "kernel.json", json.dumps(spec, indent=1) + "\n").parent
 
 
 def kernel_env(capability: str) -> dict[str, str]:
@@ -92,8 +103,7 @@ def install_environment(prefix: Path = Path(sys.prefix)) -> Path:
     numerical settings in its env, and the course's JupyterLab settings. Torch is asked for the CPU's capability
     only when the kernelspec holds no earlier answer; the answer is recorded in its metadata. `prefix` must be
     this interpreter's environment (the spec runs sys.executable). Returns the kernelspec's folder."""
-    spec = prefix / "share" / "jupyter" / "kernels" / "python3" / "kernel.json"
-    capability = numerics.recorded_capability(spec) or numerics.detect_capability()
+    capability = numerics.detected(prefix / "share" / "jupyter" / "kernels" / "python3" / "kernel.json")
     install_settings(prefix)
     return install_kernel(prefix / "share" / "jupyter", env=kernel_env(capability),
                           metadata={numerics.RECORD: capability})
@@ -107,12 +117,10 @@ SETTINGS = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"
 def install_settings(prefix: Path = Path(sys.prefix)) -> Path:
     """Write the course's JupyterLab settings as the environment's defaults (overrides.json); return the file."""
     path = prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
     current = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     for plugin, values in SETTINGS.items():
         current.setdefault(plugin, {}).update(values)
-    path.write_text(json.dumps(current, indent=1) + "\n", encoding="utf-8")
-    return path
+    return write_if_changed(path, json.dumps(current, indent=1) + "\n")
 
 
 def prepare_hub(prefix: Path = Path(sys.prefix)) -> Path:

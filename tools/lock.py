@@ -32,7 +32,6 @@ EXCLUDE_NEWER = "2026-11-30T00:00:00Z"
 INDEX = "https://pypi.org/simple"
 # Each lock, its input, and what constrains it: dev keeps every version course chose.
 LOCKS = {"course": ("course.in", None), "dev": ("dev.in", "course.txt")}
-ENVIRONMENT_YML = ROOT / "environment.yml"
 # The project itself is installed from this folder (editable), not from the lock.
 PROJECT = "d2l-utils"
 
@@ -81,12 +80,13 @@ def locked(which: str) -> list[tuple[str, str, str]]:
     return result
 
 
-def wanted_here(entries: list[tuple[str, str, str]], environment: dict | None = None) -> dict[str, str]:
+def wanted_here(lock: list[tuple[str, str, str]], environment: dict | None = None) -> dict[str, str]:
     """The packages of a lock that apply to this interpreter and platform (their markers hold): {name: version}."""
     wanted: dict[str, str] = {}
-    for name, version, marker in entries:
+    for name, version, marker in lock:
         if not marker or Marker(marker).evaluate(environment):
-            assert name not in wanted, f"two entries of {name} apply here"
+            if name in wanted:
+                raise ValueError(f"two entries of {name} apply here: {wanted[name]} and {version}")
             wanted[name] = version
     return wanted
 

@@ -75,9 +75,9 @@ def recorded_capability(spec: Path = KERNELSPEC) -> str | None:
 
 
 @functools.cache
-def detected() -> str:
-    """This machine's capability: setup's record when there is one, otherwise torch's answer now."""
-    return recorded_capability() or detect_capability()
+def detected(spec: Path = KERNELSPEC) -> str:
+    """This machine's capability: the record in the kernelspec `spec` when there is one, otherwise torch's answer."""
+    return recorded_capability(spec) or detect_capability()
 
 
 def environment(capability: str | None = None, machine: str | None = None) -> dict[str, str]:

@@ -34,7 +34,9 @@ MATHJAX_FILES = ("tex-svg.js", "input", "ui", "a11y", "sre")
 MATHJAX_PATH = "mathjax/tex-svg.js"  # relative to the site's _static/
 
 NOTE = "> **Presenter's note.**"
-HIDDEN_TAGS = {"solution", "quiz", "helpers"}
+# Removed from the page: worked answers and questions (their outputs stay); helpers are shown collapsed.
+REMOVED_TAGS = {"solution", "quiz"}
+HIDDEN_TAGS = REMOVED_TAGS | {"helpers"}
 
 
 def course_title() -> str:
@@ -81,7 +83,7 @@ def hides_source(cell: nbformat.NotebookNode) -> bool:
 def collapses_source(cell: nbformat.NotebookNode) -> bool:
     """A hidden cell that is neither a worked answer nor a question (a helper's code, a figure's styling): the site
     shows it as JupyterLab does, collapsed behind a toggle, rather than removing it."""
-    return hides_source(cell) and not set(cell.metadata.get("tags", [])) & {"solution", "quiz"}
+    return hides_source(cell) and not set(cell.metadata.get("tags", [])) & REMOVED_TAGS
 
 
 def chapter_links(path: Path, repo: str) -> nbformat.NotebookNode:
