@@ -23,7 +23,7 @@ LINT := $(BIN)/python -m ruff check tools tests conftest.py notebooks
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 20
 
-# Incremental: tools/setup_env.py does nothing when the set's lock and pyproject.toml are unchanged.
+# Incremental: tools/setup_env.py does nothing while the set's lock, pyproject.toml and the script itself are unchanged.
 setup: ## create .venv with the course set, what learners need (requirements/course.txt; incremental)
 	@$(PYTHON) tools/setup_env.py course
 

@@ -23,6 +23,24 @@ def test_fingerprint_changes_with_the_interpreter_and_the_set():
     assert setup_env.fingerprint("course") != setup_env.fingerprint("dev")
 
 
+def test_fingerprint_changes_with_every_input(tmp_path, monkeypatch):
+    """The lock, pyproject.toml and the recipe itself (a new install step, like compiling bytecode, reaches every
+    existing .venv) each change it."""
+    import shutil
+
+    for name in ("requirements/dev.txt", "requirements/course.txt", "pyproject.toml", "tools/setup_env.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(setup_env.ROOT / name, tmp_path / name)
+    monkeypatch.setattr(setup_env, "ROOT", tmp_path)
+    before = setup_env.fingerprint("dev")
+    for name in ("requirements/dev.txt", "pyproject.toml", "tools/setup_env.py"):
+        with open(tmp_path / name, "a") as file:
+            file.write("\n# changed\n")
+        after = setup_env.fingerprint("dev")
+        assert after != before, f"{name} changed but the fingerprint did not"
+        before = after
+
+
 def test_the_development_set_satisfies_make_lab_but_not_the_reverse(fake_root):
     venv.EnvBuilder(with_pip=False).create(fake_root / ".venv")
     setup_env.STAMP.write_text(f"dev {setup_env.fingerprint('dev')}\n")

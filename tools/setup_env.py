@@ -12,8 +12,8 @@ from another index, like torch 2.13.0+cpu, is reinstalled). d2l_utils is install
 into the environment (tools/lab.py): every front end that starts this environment's kernel gets the course's
 numerical settings (tools/numerics.py).
 
-Nothing is reinstalled while the set's lock, pyproject.toml and the interpreter are unchanged: a hash of them
-is stored in .venv/.installed. The development set includes the course set, so `make lab` after `make test`
+Nothing is reinstalled while the set's lock, pyproject.toml, this file and the interpreter are unchanged: a hash
+of them is stored in .venv/.installed. The development set includes the course set, so `make lab` after `make test`
 installs nothing. A .venv made by another Python (`PYTHON=python3.12 make lab` after a 3.11 setup) is
 replaced. A setup that was interrupted is repaired by the next run. Failures end with one line saying what to do.
 """
@@ -54,10 +54,10 @@ def interpreter() -> str:
 
 
 def fingerprint(which: str, python: str | None = None) -> str:
-    """Hash of what decides what gets installed: the set's lock, pyproject.toml and the interpreter."""
+    """Hash of what decides what gets installed: the set's lock, pyproject.toml, this recipe and the interpreter."""
     digest = hashlib.sha256()
     digest.update(b"interpreter\0" + (python or interpreter()).encode())
-    for name in (LOCKS[which], "pyproject.toml"):
+    for name in (LOCKS[which], "pyproject.toml", "tools/setup_env.py"):
         digest.update(name.encode() + b"\0" + (ROOT / name).read_bytes())
     return digest.hexdigest()
 
@@ -106,7 +106,10 @@ def install(python: Path, which: str) -> None:
     # PEP 440 lets 2.13.0+cpu (a build from another index, installed by hand or by an older setup) satisfy ==2.13.0,
     # so uv would keep it; no lock from PyPI holds a local version, so every such package is reinstalled.
     reinstall = [arg for name in local_builds(python) for arg in ("--reinstall-package", name)]
-    run(uv, "pip", "sync", "--python", python, "--require-hashes", *reinstall, lock,
+    # --compile-bytecode: every .pyc is written now. Otherwise Python compiles each module from source on every
+    # import wherever PYTHONDONTWRITEBYTECODE is set (CI images and containers often set it): `import torch` alone
+    # took 4.7 s instead of 2.3 s, paid by every kernel, JupyterLab server and test worker.
+    run(uv, "pip", "sync", "--python", python, "--require-hashes", "--compile-bytecode", *reinstall, lock,
         what=f"uv could not install {LOCKS[which]} for Python {platform.python_version()} (its message is above); "
              "the course is tested with Python 3.11, 3.12 and 3.13")
     # No build isolation: setuptools comes from the lock (torch needs it), not from an unpinned download.
