@@ -113,7 +113,7 @@ def install(python: Path, which: str) -> None:
         what=f"uv could not install {LOCKS[which]} for Python {platform.python_version()} (its message is above); "
              "the course is tested with Python 3.11, 3.12 and 3.13")
     # No build isolation: setuptools comes from the lock (torch needs it), not from an unpinned download.
-    run(uv, "pip", "install", "--python", python, "--no-deps", "--no-build-isolation", "-e", ".",
+    run(uv, "pip", "install", "--python", python, "--no-deps", "--no-build-isolation", "--compile-bytecode", "-e", ".",
         what="uv could not install the d2l_utils package (pyproject.toml); its message is above")
     run(python, "-c", "from tools.lab import install_environment; install_environment()",
         what="could not write the course's kernelspec into the environment (the message is above)")
