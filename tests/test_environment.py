@@ -102,7 +102,7 @@ def uncompiled(site_packages: Path) -> list[Path]:
 
 def test_every_installed_module_is_compiled():
     """Setup writes the bytecode of every installed module (uv --compile-bytecode). Without it, where
-    PYTHONDONTWRITEBYTECODE is set (as on CI's machines) every `import torch` compiled 2,000 files again: 4.7 s
+    PYTHONDONTWRITEBYTECODE is set (as on the machines this course is tested on) every `import torch` compiled 2,000 files again: 4.7 s
     instead of 2.3 s, paid by every kernel, server and test worker. Only files this Python cannot compile
     (syntax of a newer Python, kept for torch's own tests) may lack one."""
     import sysconfig

@@ -28,7 +28,7 @@ def test_fingerprint_changes_with_every_input(tmp_path, monkeypatch):
     existing .venv) each change it."""
     import shutil
 
-    for name in ("requirements/dev.txt", "requirements/course.txt", "pyproject.toml", "tools/setup_env.py"):
+    for name in ("requirements/dev.txt", "pyproject.toml", "tools/setup_env.py"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(setup_env.ROOT / name, tmp_path / name)
     monkeypatch.setattr(setup_env, "ROOT", tmp_path)
