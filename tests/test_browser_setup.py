@@ -41,6 +41,23 @@ chromium:
   Version table:
 """
 NO_APT = None  # apt-cache missing
+# `apt-cache policy chromium-headless-shell chromium` on Debian 12 (as this machine printed it, the sources shortened).
+DEBIAN_BOTH = """\
+chromium-headless-shell:
+  Installed: (none)
+  Candidate: 156.0.8078.114-1~deb12u1
+  Version table:
+     156.0.8078.114-1~deb12u1 500
+        500 http://deb.debian.org/debian-security bookworm-security/main amd64 Packages
+chromium:
+  Installed: (none)
+  Candidate: 155.0.7000.1-1~deb12u1
+  Version table:
+     155.0.7000.1-1~deb12u1 500
+        500 http://deb.debian.org/debian-security bookworm-security/main amd64 Packages
+"""
+# The same with no headless shell to install (a mirror without it): apt's chromium is next.
+ONLY_CHROMIUM = DEBIAN_BOTH.replace("Candidate: 156.0.8078.114-1~deb12u1", "Candidate: (none)")
 
 # Ubuntu's /usr/bin/chromium-browser from the transitional deb.
 SNAP_STUB = """\
@@ -59,6 +76,8 @@ BROKEN = "#!/bin/sh\necho 'error while loading shared libraries: libnss3.so' >&2
 
 PY = "/venv/bin/python"
 APT_INSTALL = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"]
+APT_INSTALL_SHELL = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium-headless-shell",
+                     "fonts-dejavu-core"]
 APT_UPDATE = ["apt-get", "update", "-qq"]
 SUDO = ["sudo", "-n", "DEBIAN_FRONTEND=noninteractive"]
 PLAYWRIGHT_WITH_DEPS = [PY, "-m", "playwright", "install", "--with-deps", "chromium"]
@@ -106,21 +125,31 @@ def final_error(stderr: str) -> str:
 
 # --- apt-cache policy ----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("policy, candidate", [
-    (DEBIAN, "142.0.7444.59-1~deb12u1"),
-    (UBUNTU, None),
-    (NO_CANDIDATE, None),
-    (NO_APT, None),
-    ("", None),  # a package apt has never heard of: no output at all
+@pytest.mark.parametrize("policy, package, candidate", [
+    (DEBIAN, "chromium", "142.0.7444.59-1~deb12u1"),
+    (UBUNTU, "chromium", None),
+    (NO_CANDIDATE, "chromium", None),
+    (NO_APT, "chromium", None),
+    ("", "chromium", None),  # a package apt has never heard of: no output at all
+    # Each package's candidate is read from its own section.
+    (DEBIAN_BOTH, "chromium-headless-shell", "156.0.8078.114-1~deb12u1"),
+    (DEBIAN_BOTH, "chromium", "155.0.7000.1-1~deb12u1"),
+    (ONLY_CHROMIUM, "chromium-headless-shell", None),
+    (ONLY_CHROMIUM, "chromium", "155.0.7000.1-1~deb12u1"),
+    (DEBIAN, "chromium-headless-shell", None),  # apt printed nothing for it: an older release
 ])
-def test_apt_candidate(policy, candidate):
-    assert browser_setup.apt_candidate(policy) == candidate
+def test_apt_candidate(policy, package, candidate):
+    assert browser_setup.apt_candidate(policy, package) == candidate
 
 
 # --- the install decision ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("platform, policy, privilege, commands", [
     ("linux", DEBIAN, "root", [APT_INSTALL]),
+    ("linux", DEBIAN_BOTH, "root", [APT_INSTALL_SHELL]),
+    ("linux", DEBIAN_BOTH, "sudo", [SUDO + APT_INSTALL_SHELL]),
+    ("linux", ONLY_CHROMIUM, "root", [APT_INSTALL]),
+    ("linux", DEBIAN_BOTH, "", [PLAYWRIGHT_USER]),
     ("linux", DEBIAN, "sudo", [SUDO + APT_INSTALL]),
     ("linux", UBUNTU, "root", [PLAYWRIGHT_WITH_DEPS]),
     ("linux", UBUNTU, "sudo", [PLAYWRIGHT_WITH_DEPS]),
@@ -168,6 +197,9 @@ def test_a_bad_chromium_variable_is_an_error_naming_it(tmp_path, make):
 def test_path_order(tmp_path):
     chrome = executable(tmp_path / "bin" / "google-chrome")
     chromium = executable(tmp_path / "bin" / "chromium")
+    shell = executable(tmp_path / "bin" / "chromium-headless-shell")
+    on_path = {"google-chrome": chrome, "chromium": chromium, "chromium-headless-shell": shell}
+    assert browser_setup.find_chromium(fake_host(tmp_path, on_path)) == shell
     assert browser_setup.find_chromium(fake_host(tmp_path, {"google-chrome": chrome, "chromium": chromium})) == chromium
     assert browser_setup.find_chromium(fake_host(tmp_path, {"google-chrome": chrome})) == chrome
 
@@ -242,15 +274,18 @@ def test_found_browser_installs_nothing(tmp_path, capsys):
     assert capsys.readouterr().out == f"browser tests use {chromium} (Chromium 142.0.7444.59)\n"
 
 
+@pytest.mark.parametrize("policy, package, install", [(DEBIAN, "chromium", APT_INSTALL),
+                                                      (DEBIAN_BOTH, "chromium-headless-shell", APT_INSTALL_SHELL)],
+                         ids=["chromium", "headless-shell"])
 @pytest.mark.parametrize("privilege, prefix", [("root", []), ("sudo", SUDO)])
-def test_debian_installs_apts_chromium(tmp_path, capsys, privilege, prefix):
-    chromium = tmp_path / "bin" / "chromium"
+def test_debian_installs_apts_chromium(tmp_path, capsys, privilege, prefix, policy, package, install):
+    chromium = tmp_path / "bin" / package
     on_path = {"apt-get": "/usr/bin/apt-get"}
     run = Recorder(install_to=chromium)
-    host = fake_host(tmp_path, on_path, policy=DEBIAN, privilege=privilege)
-    host.which = lambda name: str(chromium) if name == "chromium" and chromium.exists() else on_path.get(name)
+    host = fake_host(tmp_path, on_path, policy=policy, privilege=privilege)
+    host.which = lambda name: str(chromium) if name == package and chromium.exists() else on_path.get(name)
     assert browser_setup.main(host, run) == 0
-    assert run.commands == [prefix + APT_UPDATE, prefix + APT_INSTALL]
+    assert run.commands == [prefix + APT_UPDATE, prefix + install]
     assert capsys.readouterr().out.endswith(f"browser tests use {chromium} (Chromium 142.0.7444.59)\n")
 
 
@@ -325,9 +360,11 @@ def test_a_browser_that_does_not_run_fails(tmp_path, capsys):
 # --- this machine --------------------------------------------------------------------------------------------------
 
 def test_find_chromium_on_this_machine():
-    """The real lookup returns an executable or None; a non-snap `chromium` on PATH is the one chosen."""
+    """The real lookup returns an executable or None; the first non-snap browser of NAMES on PATH is the one chosen
+    (`make test` has installed Debian's headless shell on CI's machines)."""
     path = browser_setup.find_chromium()
     assert path is None or browser_setup.is_executable(path)
-    system = shutil.which("chromium")
-    if "CHROMIUM" not in os.environ and system and not browser_setup.is_snap(system, Host.real()):
+    system = next((found for name in browser_setup.NAMES if (found := shutil.which(name))
+                   and not browser_setup.is_snap(found, Host.real())), None)
+    if "CHROMIUM" not in os.environ and system:
         assert path == system

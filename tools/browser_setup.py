@@ -3,12 +3,15 @@
     python -m tools.browser_setup        # run by `make test` before pytest
 
 The browser tests (tests/test_slides.py, tests/test_live.py) launch it with Playwright (executable_path=).
-find_chromium() looks at $CHROMIUM, then at `chromium`, `chromium-browser`, `google-chrome(-stable)` on PATH,
+find_chromium() looks at $CHROMIUM, then at `chromium-headless-shell` (Chromium's headless-only build: the same
+engine without the browser's user interface, so the browser tests cost less CPU), `chromium`, `chromium-browser`,
+`google-chrome(-stable)` on PATH,
 skipping snaps, which do not run in containers (is_snap(): a path under /snap/ or linking to /usr/bin/snap, or a
 `#!` script under 64 KB that mentions snap, like Ubuntu's chromium-browser stub), then at Playwright's own
 Chromium if it has been downloaded. When none is found on Linux, install_commands() decides from
-`apt-cache policy chromium` (read after `apt-get update` when root or password-less sudo allows it):
-apt-get's `chromium` where apt has a real one (Debian) and we are root or have password-less sudo (CI);
+`apt-cache policy chromium-headless-shell chromium` (read after `apt-get update` when root or password-less sudo
+allows it): apt-get's `chromium-headless-shell`, or else its `chromium`, where apt has a real one (Debian) and we are
+root or have password-less sudo (CI);
 otherwise (Ubuntu, whose candidate is a snap transitional package; no apt; no root) Playwright's download,
 `python -m playwright install chromium`, with `--with-deps` (system libraries) when root or sudo is available.
 On macOS nothing is installed: HELP says how.
@@ -25,20 +28,22 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+NAMES = ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# Debian's browsers, the lighter first (Debian 12 has both, in bookworm and in bookworm-security).
+APT_BROWSERS = ("chromium-headless-shell", "chromium")
 # fonts-dejavu-core: a known font set, so slide screenshots look the same on every machine.
-APT_PACKAGES = ("chromium", "fonts-dejavu-core")
+APT_FONTS = ("fonts-dejavu-core",)
 SNAP_ROOT = "/snap/"
 # A snap stub is a shell script of a few lines; a real browser binary is far larger than this.
 STUB_LIMIT = 64 * 1024
 
 HELP = """\
 No Chromium found for the browser tests. Install one, then run `make test` again:
-  Debian:      sudo apt-get install chromium
+  Debian:      sudo apt-get install chromium-headless-shell   (or chromium)
   Ubuntu:      .venv/bin/python -m playwright install --with-deps chromium   (apt's chromium is a snap, which containers cannot run)
   macOS:       brew install --cask chromium, then export CHROMIUM="/Applications/Chromium.app/Contents/MacOS/Chromium"
   any system:  set CHROMIUM to the path of a Chromium or Chrome executable"""
-NOT_FOUND = ("no Chromium for the browser tests: install Debian's chromium, "
+NOT_FOUND = ("no Chromium for the browser tests: install Debian's chromium-headless-shell or chromium, "
              "or run `.venv/bin/python -m playwright install --with-deps chromium`, or set CHROMIUM=/path/to/chrome")
 
 
@@ -58,11 +63,11 @@ def read_small_file(path: str) -> bytes:
 
 
 def apt_policy() -> str | None:
-    """Output of `apt-cache policy chromium` (untranslated), or None without apt-cache."""
+    """Output of `apt-cache policy` for APT_BROWSERS (untranslated), or None without apt-cache."""
     if not shutil.which("apt-cache"):
         return None
     env = dict(os.environ, LC_ALL="C", LANGUAGE="C")
-    return subprocess.run(["apt-cache", "policy", "chromium"], capture_output=True, text=True, env=env).stdout
+    return subprocess.run(["apt-cache", "policy", *APT_BROWSERS], capture_output=True, text=True, env=env).stdout
 
 
 def current_privilege() -> str:
@@ -101,7 +106,7 @@ class Host:
     env: Mapping[str, str]
     platform: str                            # sys.platform: "linux", "darwin", ...
     which: Callable[[str], str | None]
-    apt_policy: Callable[[], str | None]     # output of `apt-cache policy chromium`, None without apt-cache
+    apt_policy: Callable[[], str | None]     # output of `apt-cache policy <APT_BROWSERS>`, None without apt-cache
     privilege: Callable[[], str]             # "root", "sudo" or ""
     playwright: Callable[[], str | None]     # path of Playwright's Chromium, which may not be downloaded
     realpath: Callable[[str], str] = os.path.realpath
@@ -149,9 +154,11 @@ def find_chromium(host: Host | None = None, note: Callable[[str], None] = lambda
     return path if path and is_executable(path) else None
 
 
-def apt_candidate(policy: str | None) -> str | None:
-    """The `chromium` version apt would install, or None: no apt, no candidate, or a snap transitional package."""
-    match = re.search(r"^\s*Candidate:\s*(\S+)", policy or "", re.MULTILINE)
+def apt_candidate(policy: str | None, package: str = "chromium") -> str | None:
+    """The version of `package` apt would install, or None: no apt, no candidate, or a snap transitional package."""
+    # apt-cache prints one section per package, each starting with "<name>:" at the start of a line.
+    section = re.search(rf"^{re.escape(package)}:\n((?:[ \t].*\n?)*)", policy or "", re.MULTILINE)
+    match = re.search(r"^\s*Candidate:\s*(\S+)", section[1] if section else "", re.MULTILINE)
     if match is None or match[1] == "(none)" or "snap" in match[1]:
         return None
     return match[1]
@@ -166,8 +173,9 @@ def install_commands(platform: str, policy: str | None, privilege: str, python: 
     """The commands that install a Chromium: apt-get on Debian, Playwright's download elsewhere on Linux, none on macOS."""
     if platform != "linux":
         return []
-    if privilege and apt_candidate(policy):
-        return [apt_prefix(privilege) + ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *APT_PACKAGES]]
+    browser = next((name for name in APT_BROWSERS if apt_candidate(policy, name)), None)
+    if privilege and browser:
+        return [apt_prefix(privilege) + ["apt-get", "install", "-y", "-qq", "--no-install-recommends", browser, *APT_FONTS]]
     # --with-deps installs the system libraries with apt-get, as root or through sudo (Playwright calls sudo itself).
     return [[python, "-m", "playwright", "install", *(["--with-deps"] if privilege else []), "chromium"]]
 
