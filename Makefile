@@ -10,7 +10,7 @@ export PATH := $(BIN):$(PATH)
 # Use the platformdirs locations now, which also silences jupyter_core's migration warning.
 export JUPYTER_PLATFORM_DIRS := 1
 
-.PHONY: help setup setup-dev lock lab test check test-nb lib execute slides site mutants bench clean
+.PHONY: help setup setup-dev lock lab test check test-nb lib execute slides site mutants bench durations clean
 
 # `make check` runs every test file except these, which run notebooks, start browsers or install things;
 # a new unit-test file joins the one-minute loop without being listed anywhere. The mutation-killing tests
@@ -44,7 +44,7 @@ ifeq ($(TESTS),core)
 	$(BIN)/python -m pytest -n auto -m "not browser" --ignore=tests/test_portability.py
 else
 	$(BIN)/python -m tools.browser_setup
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --junitxml=build/test-report.xml  # test time per file: make durations
 endif
 
 check: setup-dev ## the one-minute loop: lint, export in sync, hygiene, unit tests (no notebook runs, no browser)
@@ -76,6 +76,9 @@ mutants: setup-dev ## mutation testing of d2l_utils and the tools that decide te
 
 bench: setup-dev ## print the import-cost benchmark table
 	$(BIN)/python -m tools.bench_import
+
+durations: setup-dev ## print the test time per file of the last make test (build/test-report.xml)
+	$(BIN)/python -m tools.durations build/test-report.xml
 
 clean: ## remove .venv, build/ and caches
 	rm -rf $(VENV) build node_modules .pytest_cache

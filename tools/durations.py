@@ -1,0 +1,68 @@
+"""Where the test suite's time goes: test time per file from pytest's JUnit report, optionally against an older one.
+
+    python -m tools.durations build/test-report.xml                 # what `make durations` runs
+    python -m tools.durations build/test-report.xml OLD.xml         # side by side with an earlier run
+
+`make test` writes build/test-report.xml. A test's time is its setup, call and teardown; a file's time is the sum
+over its tests, whichever worker ran them, so the column adds up to about twice the wall time under `-n 2`.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+
+
+def file_of(classname: str) -> str:
+    """The test file of a JUnit classname: tests.test_site.TestX -> tests/test_site.py; a notebook's cells
+    (notebooks.01_tensors.ipynb) -> notebooks/01_tensors.ipynb."""
+    if ".ipynb" in classname:
+        return classname.split(".ipynb")[0].replace(".", "/", 1) + ".ipynb"
+    parts = classname.split(".")
+    module = next((i for i, part in enumerate(parts) if part.startswith("test_")), len(parts) - 1)
+    return "/".join(parts[:module + 1]) + ".py"
+
+
+def per_file(report: Path) -> tuple[Counter, float]:
+    """Seconds of test time per file, and the run's wall time, from a JUnit XML report."""
+    try:
+        root = ET.parse(report).getroot()
+    except (OSError, ET.ParseError) as error:
+        raise SystemExit(f"report must be a pytest JUnit XML file (--junitxml), got {report}: {error}") from None
+    times: Counter = Counter()
+    for case in root.iter("testcase"):
+        times[file_of(case.get("classname", ""))] += float(case.get("time", 0))
+    suite = root if root.tag == "testsuite" else root.find("testsuite")
+    return times, float(suite.get("time", 0)) if suite is not None else 0.0
+
+
+def table(report: Path, baseline: Path | None = None, rows: int = 25) -> str:
+    """The slowest files of `report` (and their time in `baseline`), then the totals and the wall times."""
+    now, wall = per_file(report)
+    then, then_wall = per_file(baseline) if baseline else (Counter(), 0.0)
+    lines = [f"{'before':>8} {'after':>8}  file" if baseline else f"{'seconds':>8}  file"]
+    for name, seconds in now.most_common(rows):
+        lines.append((f"{then[name]:8.1f} " if baseline else "") + f"{seconds:8.1f}  {name}")
+    rest = now.most_common()[rows:]
+    if rest:
+        lines.append((f"{sum(then[n] for n, _ in rest):8.1f} " if baseline else "")
+                     + f"{sum(s for _, s in rest):8.1f}  ({len(rest)} more files)")
+    lines.append((f"{sum(then.values()):8.1f} " if baseline else "") + f"{sum(now.values()):8.1f}  test time, all files")
+    lines.append((f"{then_wall:8.1f} " if baseline else "") + f"{wall:8.1f}  wall time of the pytest run")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("report", type=Path, help="pytest's JUnit XML report (make test writes build/test-report.xml)")
+    parser.add_argument("baseline", type=Path, nargs="?", help="an earlier report to compare with")
+    parser.add_argument("--rows", type=int, default=25, help="how many of the slowest files to list (default 25)")
+    args = parser.parse_args(argv)
+    print(table(args.report, args.baseline, args.rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
