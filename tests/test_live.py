@@ -11,6 +11,7 @@ import time
 
 import nbformat
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.support import NOTEBOOKS, SHOW_ALL_SLIDES, has_svg, measure_when_stable, open_in_lab, settle
 from tools import slides
@@ -18,33 +19,38 @@ from tools import slides
 pytestmark = pytest.mark.browser
 
 
-# Count rendered SVG figures and figures shown only as text in the notebook on screen.
-FIGURES = """() => {
-  const panel = document.querySelector('#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden)');
-  if (!panel) return null;
-  const svgs = panel.querySelectorAll('.jp-RenderedSVG img, .jp-RenderedSVG svg').length;
-  const bare = Array.from(panel.querySelectorAll('.jp-OutputArea-output'))
+# What the notebook on screen shows of cell `i`'s outputs: SVG rendered, or figures shown only as text.
+CELL_FIGURES = """i => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const node = panel.content.widgets[i].node;
+  const svgs = node.querySelectorAll('.jp-RenderedSVG img, .jp-RenderedSVG svg').length;
+  const bare = Array.from(node.querySelectorAll('.jp-OutputArea-output'))
       .filter(e => e.innerText.trim().startsWith('<Figure size')).length;
   return {svgs, bare};
 }"""
-SCROLL = """() => document.querySelector('#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')
-    .scrollBy(0, 400)"""
 
 
-def first_figure(page) -> dict:
-    """Scroll down the open notebook until its first figure output is rendered; return the counts."""
+def first_svg_cell(path) -> int:
+    """Index of the first cell of the chapter at `path` with an SVG output (a figure or a drawing)."""
+    nb = nbformat.read(path, as_version=4)
+    return next(i for i, c in enumerate(nb.cells) if c.cell_type == "code"
+                and any("image/svg+xml" in o.get("data", {}) for o in c.outputs))
+
+
+def first_figure(page, path) -> dict:
+    """Bring the open notebook's first SVG output (as `path` holds it) to the middle of the screen; what it shows.
+
+    JupyterLab renders only the cells near the view: going straight to the cell, rather than scrolling past
+    every cell before it, spares typesetting them all."""
+    index = first_svg_cell(path)
     page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
-    for _ in range(200):
-        found = page.evaluate(FIGURES)
-        if found and (found["svgs"] or found["bare"]):
-            page.evaluate("""() => { const panel = document.querySelector('#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden)');
-                const fig = panel.querySelector('.jp-RenderedSVG') || Array.from(panel.querySelectorAll('.jp-OutputArea-output'))
-                    .find(e => e.innerText.trim().startsWith('<Figure size'));
-                fig.scrollIntoView({block: 'center'}); }""")  # so the screenshot shows it
-            return measure_when_stable(page, FIGURES)
-        page.evaluate(SCROLL)
-        settle(page)
-    return page.evaluate(FIGURES)
+    page.evaluate("async i => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')", index)
+    try:
+        page.wait_for_function(f"i => {{ const f = ({CELL_FIGURES})(i); return f.svgs + f.bare > 0; }}", arg=index,
+                               timeout=30_000)
+    except PlaywrightTimeout:
+        return page.evaluate(CELL_FIGURES, index)  # neither: the caller's assertion shows what there is
+    return measure_when_stable(page, f"() => ({CELL_FIGURES})({index})")
 
 
 # `make lab` trusts every chapter the same way, so three stand for all (each open costs a kernel start and
@@ -59,7 +65,7 @@ FIGURE_CHAPTERS = sorted({next(p for p in NOTEBOOKS if has_svg(p) and p not in _
 def test_fresh_copy_shows_svg_figures_in_jupyterlab(lab_page, screenshots, path):
     page = lab_page
     open_in_lab(page, path.name)
-    found = first_figure(page)
+    found = first_figure(page, path)
     page.screenshot(path=str(screenshots / f"lab-{path.stem}.png"))
     assert found == {"svgs": found["svgs"], "bare": 0} and found["svgs"] >= 1, (
         f"{path.name} opened in JupyterLab shows its figure as text, not SVG: {found}"
@@ -73,7 +79,7 @@ def test_untrusted_notebook_would_hide_figures(lab_page, lab):
     nb.metadata["note"] = "changed after `make lab` trusted the notebooks, so its signature is unknown"
     nbformat.write(nb, lab.root / "notebooks" / "untrusted_control.ipynb")
     open_in_lab(lab_page, "untrusted_control.ipynb")
-    found = first_figure(lab_page)
+    found = first_figure(lab_page, source)
     assert found["bare"] >= 1 and found["svgs"] == 0, found
 
 
