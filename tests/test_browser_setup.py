@@ -41,7 +41,9 @@ chromium:
   Version table:
 """
 NO_APT = None  # apt-cache missing
-# `apt-cache policy chromium-headless-shell chromium` on Debian 12 (as this machine printed it, the sources shortened).
+# `apt-cache policy chromium-headless-shell chromium` in Debian 12's format (as this machine printed it, the sources
+# shortened), with chromium's version changed on purpose: two different candidates show each is read from its own
+# section.
 DEBIAN_BOTH = """\
 chromium-headless-shell:
   Installed: (none)
@@ -360,11 +362,13 @@ def test_a_browser_that_does_not_run_fails(tmp_path, capsys):
 # --- this machine --------------------------------------------------------------------------------------------------
 
 def test_find_chromium_on_this_machine():
-    """The real lookup returns an executable or None; the first non-snap browser of NAMES on PATH is the one chosen
-    (`make test` has installed Debian's headless shell on CI's machines)."""
+    """The real lookup returns an executable or None; without $CHROMIUM, Debian's headless shell on PATH wins over
+    its full browser."""
     path = browser_setup.find_chromium()
     assert path is None or browser_setup.is_executable(path)
-    system = next((found for name in browser_setup.NAMES if (found := shutil.which(name))
-                   and not browser_setup.is_snap(found, Host.real())), None)
-    if "CHROMIUM" not in os.environ and system:
-        assert path == system
+    if "CHROMIUM" not in os.environ:
+        shell, system = shutil.which("chromium-headless-shell"), shutil.which("chromium")
+        if shell:
+            assert path == shell
+        elif system and not browser_setup.is_snap(system, Host.real()):
+            assert path == system

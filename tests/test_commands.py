@@ -116,7 +116,6 @@ def test_every_documented_command_is_checked_or_excused():
         assert result.returncode == 0, f"`{command}`: {result.stderr[-500:]}"
 
 
-
 def test_make_durations_reads_the_report_make_test_writes():
     written = re.search(r"--junitxml=(\S+)", run("make", "-n", "test").stdout)
     assert written, "make test writes no JUnit report"

@@ -31,6 +31,7 @@ def report(tmp_path: Path, name: str, **times: float) -> Path:
     ("tests.test_live.TestDeck", "tests/test_live.py"),
     ("notebooks.01_tensors.ipynb", "notebooks/01_tensors.ipynb"),
     ("notebooks.08_linear_regression_scratch.ipynb", "notebooks/08_linear_regression_scratch.ipynb"),
+    ("", "(no file: a collection error)"),
 ])
 def test_file_of(classname, file):
     assert durations.file_of(classname) == file
@@ -71,8 +72,24 @@ def test_a_report_pytest_wrote_is_read_per_file(tmp_path):
     assert list(times) == ["tests/test_tiny.py"] and wall > 0
 
 
-def test_a_file_that_is_not_a_report_is_an_error_naming_it(tmp_path):
+@pytest.mark.parametrize("content", ["not xml", "<html><body/></html>"], ids=["not-xml", "other-xml"])
+def test_a_file_that_is_not_a_report_is_an_error_naming_it(tmp_path, content):
     bad = tmp_path / "notes.txt"
-    bad.write_text("not xml")
-    with pytest.raises(SystemExit, match=f"^report must be a pytest JUnit XML file \\(--junitxml\\), got {bad}"):
+    bad.write_text(content)
+    with pytest.raises(SystemExit, match=f"^report must be a pytest JUnit XML file .*, got {bad}"):
         durations.per_file(bad)
+
+
+def test_a_bad_baseline_is_named_as_the_baseline(tmp_path):
+    good = report(tmp_path, "now.xml", wall=1.0, a=1.0, b=1.0, c=1.0, d=1.0, e=1.0)
+    with pytest.raises(SystemExit, match=f"^baseline must be a pytest JUnit XML file .*, got {tmp_path / 'nowhere.xml'}"):
+        durations.table(good, tmp_path / "nowhere.xml")
+
+
+def test_rows_below_one_are_refused(tmp_path, capsys):
+    good = report(tmp_path, "now.xml", wall=1.0, a=1.0, b=1.0, c=1.0, d=1.0, e=1.0)
+    with pytest.raises(ValueError, match=r"^rows must be an int >= 1, got 0"):
+        durations.table(good, rows=0)
+    with pytest.raises(SystemExit):
+        durations.main([str(good), "--rows", "-1"])
+    assert "--rows must be an int >= 1, got -1" in capsys.readouterr().err

@@ -18,6 +18,8 @@ from pathlib import Path
 def file_of(classname: str) -> str:
     """The test file of a JUnit classname: tests.test_site.TestX -> tests/test_site.py; a notebook's cells
     (notebooks.01_tensors.ipynb) -> notebooks/01_tensors.ipynb."""
+    if not classname:
+        return "(no file: a collection error)"
     if ".ipynb" in classname:
         return classname.split(".ipynb")[0].replace(".", "/", 1) + ".ipynb"
     parts = classname.split(".")
@@ -25,12 +27,16 @@ def file_of(classname: str) -> str:
     return "/".join(parts[:module + 1]) + ".py"
 
 
-def per_file(report: Path) -> tuple[Counter, float]:
-    """Seconds of test time per file, and the run's wall time, from a JUnit XML report."""
+def per_file(report: Path, name: str = "report") -> tuple[Counter, float]:
+    """Seconds of test time per file, and the run's wall time, from a JUnit XML report (`name`: the argument it came
+    from, for the error)."""
+    expected = f"{name} must be a pytest JUnit XML file (a full `make test` writes build/test-report.xml)"
     try:
         root = ET.parse(report).getroot()
     except (OSError, ET.ParseError) as error:
-        raise SystemExit(f"report must be a pytest JUnit XML file (--junitxml), got {report}: {error}") from None
+        raise SystemExit(f"{expected}, got {report}: {error}") from None
+    if root.tag not in ("testsuites", "testsuite"):
+        raise SystemExit(f"{expected}, got {report}: its root element is <{root.tag}>, not <testsuites>")
     times: Counter = Counter()
     for case in root.iter("testcase"):
         times[file_of(case.get("classname", ""))] += float(case.get("time", 0))
@@ -41,7 +47,9 @@ def per_file(report: Path) -> tuple[Counter, float]:
 def table(report: Path, baseline: Path | None = None, rows: int = 25) -> str:
     """The slowest files of `report` (and their time in `baseline`), then the totals and the wall times."""
     now, wall = per_file(report)
-    then, then_wall = per_file(baseline) if baseline else (Counter(), 0.0)
+    if rows < 1:
+        raise ValueError(f"rows must be an int >= 1, got {rows!r}")
+    then, then_wall = per_file(baseline, "baseline") if baseline else (Counter(), 0.0)
     lines = [f"{'before':>8} {'after':>8}  file" if baseline else f"{'seconds':>8}  file"]
     for name, seconds in now.most_common(rows):
         lines.append((f"{then[name]:8.1f} " if baseline else "") + f"{seconds:8.1f}  {name}")
@@ -60,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("baseline", type=Path, nargs="?", help="an earlier report to compare with")
     parser.add_argument("--rows", type=int, default=25, help="how many of the slowest files to list (default 25)")
     args = parser.parse_args(argv)
+    if args.rows < 1:
+        parser.error(f"--rows must be an int >= 1, got {args.rows}")
     print(table(args.report, args.baseline, args.rows))
     return 0
 
