@@ -38,13 +38,15 @@ lab: setup ## set up and open the course in JupyterLab
 
 # TESTS=core leaves out the browser and simulated-CPU tests (the CI matrix runs them on one Python).
 TESTS ?= all
+# The JUnit report a full make test writes and make durations reads.
+TEST_REPORT := build/test-report.xml
 test: setup-dev ## set up and run the whole test suite (what CI runs)
 	$(LINT)
 ifeq ($(TESTS),core)
 	$(BIN)/python -m pytest -n auto -m "not browser" --ignore=tests/test_portability.py
 else
 	$(BIN)/python -m tools.browser_setup
-	$(BIN)/python -m pytest -n auto --junitxml=build/test-report.xml  # test time per file: make durations
+	$(BIN)/python -m pytest -n auto --junitxml=$(TEST_REPORT)  # test time per file: make durations
 endif
 
 check: setup-dev ## the one-minute loop: lint, export in sync, hygiene, unit tests (no notebook runs, no browser)
@@ -78,7 +80,7 @@ bench: setup-dev ## print the import-cost benchmark table
 	$(BIN)/python -m tools.bench_import
 
 durations: setup-dev ## print the test time per file of the last make test (build/test-report.xml)
-	$(BIN)/python -m tools.durations build/test-report.xml
+	$(BIN)/python -m tools.durations $(TEST_REPORT)
 
 clean: ## remove .venv, build/ and caches
 	rm -rf $(VENV) build node_modules .pytest_cache

@@ -100,12 +100,19 @@ SHOW_ALL_SLIDES = (".reveal .slides section { display: block !important; }"
 
 # ---------------------------------------------------------------- JupyterLab
 
-def has_svg(path: Path, figures_only: bool = False) -> bool:
-    """Whether a chapter shows SVG (with figures_only: a matplotlib figure, which is `<Figure size …>` as text)."""
+def svg_cells(path: Path, figures_only: bool = False) -> list[int]:
+    """Indices of a chapter's cells that show SVG (with figures_only: a matplotlib figure, which is
+    `<Figure size …>` as text)."""
     nb = nbformat.read(path, as_version=4)
-    return any("image/svg+xml" in o.get("data", {})
-               and (not figures_only or o["data"].get("text/plain", "").startswith("<Figure size"))
-               for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    return [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
+            and any("image/svg+xml" in o.get("data", {})
+                    and (not figures_only or o["data"].get("text/plain", "").startswith("<Figure size"))
+                    for o in c.outputs)]
+
+
+def has_svg(path: Path, figures_only: bool = False) -> bool:
+    """Whether a chapter shows SVG (see svg_cells)."""
+    return bool(svg_cells(path, figures_only))
 
 
 class Lab:

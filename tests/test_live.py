@@ -13,7 +13,7 @@ import nbformat
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.support import NOTEBOOKS, SHOW_ALL_SLIDES, has_svg, measure_when_stable, open_in_lab, settle
+from tests.support import NOTEBOOKS, SHOW_ALL_SLIDES, has_svg, measure_when_stable, open_in_lab, settle, svg_cells
 from tools import slides
 
 pytestmark = pytest.mark.browser
@@ -30,21 +30,12 @@ CELL_FIGURES = """i => {
 }"""
 
 
-def first_svg_cell(path, figures_only: bool = False) -> int:
-    """Index of the first cell of the chapter at `path` with an SVG output (with figures_only: a matplotlib figure,
-    whose text form is `<Figure size …>`)."""
-    nb = nbformat.read(path, as_version=4)
-    return next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" for o in c.outputs
-                if "image/svg+xml" in o.get("data", {})
-                and (not figures_only or o["data"].get("text/plain", "").startswith("<Figure size")))
-
-
 def first_figure(page, path, figures_only: bool = False) -> dict:
     """Bring the open notebook's first SVG output (as `path` holds it) to the middle of the screen; what it shows.
 
     JupyterLab renders only the cells near the view: going straight to the cell, rather than scrolling past
     every cell before it, spares typesetting them all."""
-    index = first_svg_cell(path, figures_only)
+    index = svg_cells(path, figures_only)[0]
     page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
     page.evaluate("async i => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')", index)
     try:

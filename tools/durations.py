@@ -50,15 +50,17 @@ def table(report: Path, baseline: Path | None = None, rows: int = 25) -> str:
     if rows < 1:
         raise ValueError(f"rows must be an int >= 1, got {rows!r}")
     then, then_wall = per_file(baseline, "baseline") if baseline else (Counter(), 0.0)
+
+    def row(before: float, after: float, label: str) -> str:
+        return (f"{before:8.1f} " if baseline else "") + f"{after:8.1f}  {label}"
+
     lines = [f"{'before':>8} {'after':>8}  file" if baseline else f"{'seconds':>8}  file"]
-    for name, seconds in now.most_common(rows):
-        lines.append((f"{then[name]:8.1f} " if baseline else "") + f"{seconds:8.1f}  {name}")
-    rest = now.most_common()[rows:]
+    lines += [row(then[name], seconds, name) for name, seconds in now.most_common(rows)]
+    rest = [name for name, _ in now.most_common()[rows:]]
     if rest:
-        lines.append((f"{sum(then[n] for n, _ in rest):8.1f} " if baseline else "")
-                     + f"{sum(s for _, s in rest):8.1f}  ({len(rest)} more files)")
-    lines.append((f"{sum(then.values()):8.1f} " if baseline else "") + f"{sum(now.values()):8.1f}  test time, all files")
-    lines.append((f"{then_wall:8.1f} " if baseline else "") + f"{wall:8.1f}  wall time of the pytest run")
+        lines.append(row(sum(then[n] for n in rest), sum(now[n] for n in rest), f"({len(rest)} more files)"))
+    lines.append(row(sum(then.values()), sum(now.values()), "test time, all files"))
+    lines.append(row(then_wall, wall, "wall time of the pytest run"))
     return "\n".join(lines)
 
 
@@ -68,9 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("baseline", type=Path, nargs="?", help="an earlier report to compare with")
     parser.add_argument("--rows", type=int, default=25, help="how many of the slowest files to list (default 25)")
     args = parser.parse_args(argv)
-    if args.rows < 1:
-        parser.error(f"--rows must be an int >= 1, got {args.rows}")
-    print(table(args.report, args.baseline, args.rows))
+    try:
+        print(table(args.report, args.baseline, args.rows))
+    except ValueError as error:
+        parser.error(f"--{error}")  # "--rows must be …"
     return 0
 
 
