@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import nbformat
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tools.paths import BUILD, ROOT, chapters
 
@@ -197,12 +198,33 @@ def bounded(page, script: str, arg=None, seconds: float = 120, what: str = "a st
 def open_in_lab(page, name: str) -> None:
     """Open notebooks/<name> in a new tab, as a learner would from the file browser.
 
-    Earlier tabs stay open behind it (closing one whose kernel has started asks to save it).
+    Earlier tabs stay open behind it (closing one whose kernel has started asks to save it). Returns once the
+    new tab is the shell's current widget, through which the tests read the chapter.
     """
     bounded(page, """async name => {
-        const widget = await window.jupyterapp.commands.execute('docmanager:open', {path: 'notebooks/' + name});
+        const app = window.jupyterapp;
+        const widget = await app.commands.execute('docmanager:open', {path: 'notebooks/' + name});
         await widget.context.ready;
+        app.shell.activateById(widget.id);
+        while (app.shell.currentWidget !== widget) await new Promise(r => requestAnimationFrame(r));
     }""", name, 120, f"opening {name}")
+
+
+def show_cell(page, index: int, ready: str = "node => node.checkVisibility()", timeout_ms: int = 30_000) -> bool:
+    """Scroll the current notebook to cell `index` until `ready(cell's node)` holds; False if it never did.
+
+    Where one scroll lands depends on the layout at that moment: cells off screen have an estimated height
+    (JupyterLab's default `contentVisibility` windowing) and a tab just opened may not be laid out yet. So the
+    scroll is repeated at each poll. (In one CI run a figure cell showed nothing for 30 s after a single scroll.)
+    """
+    try:
+        page.wait_for_function(f"""i => {{ const nb = window.jupyterapp.shell.currentWidget.content;
+            if (({ready})(nb.widgets[i].node)) return true;
+            nb.scrollToItem(i, 'center');
+            return false; }}""", arg=index, polling=250, timeout=timeout_ms)
+    except PlaywrightTimeout:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- waiting on the page, not on the clock

@@ -11,23 +11,23 @@ import time
 
 import nbformat
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.support import NOTEBOOKS, SHOW_ALL_SLIDES, has_svg, measure_when_stable, open_in_lab, settle, svg_cells
+from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, has_svg, measure_when_stable, open_in_lab, settle, show_cell,
+                           svg_cells)
 from tools import slides
 
 pytestmark = pytest.mark.browser
 
 
-# What the notebook on screen shows of cell `i`'s outputs: SVG rendered, or figures shown only as text.
-CELL_FIGURES = """i => {
-  const panel = window.jupyterapp.shell.currentWidget;
-  const node = panel.content.widgets[i].node;
+# What a cell's node shows of its outputs: SVG rendered, or figures shown only as text.
+CELL_FIGURES = """node => {
   const svgs = node.querySelectorAll('.jp-RenderedSVG img, .jp-RenderedSVG svg').length;
   const bare = Array.from(node.querySelectorAll('.jp-OutputArea-output'))
       .filter(e => e.innerText.trim().startsWith('<Figure size')).length;
   return {svgs, bare};
 }"""
+# The same for cell `i` of the notebook on screen.
+CELL = "(i => window.jupyterapp.shell.currentWidget.content.widgets[i].node)"
 
 
 def first_figure(page, path, figures_only: bool = False) -> dict:
@@ -37,13 +37,15 @@ def first_figure(page, path, figures_only: bool = False) -> dict:
     every cell before it, spares typesetting them all."""
     index = svg_cells(path, figures_only)[0]
     page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
-    page.evaluate("async i => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')", index)
-    try:
-        page.wait_for_function(f"i => {{ const f = ({CELL_FIGURES})(i); return f.svgs + f.bare > 0; }}", arg=index,
-                               timeout=30_000)
-    except PlaywrightTimeout:
-        return page.evaluate(CELL_FIGURES, index)  # neither: the caller's assertion shows what there is
-    return measure_when_stable(page, f"() => ({CELL_FIGURES})({index})")
+    if not show_cell(page, index, f"node => {{ const f = ({CELL_FIGURES})(node); return f.svgs + f.bare > 0; }}"):
+        # Neither: the caller's assertion shows what there is, and where the cell was.
+        return page.evaluate(f"""i => {{ const panel = window.jupyterapp.shell.currentWidget;
+            const cell = panel.content.widgets[i].node.getBoundingClientRect();
+            const view = panel.content.node.getBoundingClientRect();
+            return {{...({CELL_FIGURES})({CELL}(i)), tab: panel.context ? panel.context.path : panel.id,
+                     cell: [Math.round(cell.top - view.top), Math.round(cell.bottom - view.top)],
+                     view: Math.round(view.height)}}; }}""", index)
+    return measure_when_stable(page, f"() => ({CELL_FIGURES})({CELL}({index}))")
 
 
 # `make lab` trusts every chapter the same way, so three stand for all (each open costs a kernel start and
@@ -229,9 +231,8 @@ def test_a_presenter_note_reads_as_a_note_in_jupyterlab(lab_page, screenshots):
                        if c.metadata.get("slideshow", {}).get("slide_type") == "notes")
     open_in_lab(lab_page, path.name)
     lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
-    lab_page.evaluate("async i => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')", index)
-    lab_page.wait_for_function("i => window.jupyterapp.shell.currentWidget.content.widgets[i].node"
-                               ".querySelector('.jp-RenderedMarkdown blockquote strong')", arg=index, timeout=30_000)
+    assert show_cell(lab_page, index, "node => node.querySelector('.jp-RenderedMarkdown blockquote strong')"), (
+        f"{path.name}: the presenter's note in cell {index} did not render")
     label = lab_page.evaluate("""i => { const node = window.jupyterapp.shell.currentWidget.content.widgets[i].node;
         const quote = node.querySelector('.jp-RenderedMarkdown blockquote');
         return {label: quote.querySelector('strong').innerText, border: getComputedStyle(quote).borderLeftStyle}; }""", index)

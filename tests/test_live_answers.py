@@ -10,7 +10,7 @@ import subprocess
 import nbformat
 import pytest
 
-from tests.support import NOTEBOOKS, bounded, open_in_lab
+from tests.support import NOTEBOOKS, bounded, open_in_lab, show_cell
 
 pytestmark = pytest.mark.browser
 
@@ -227,8 +227,8 @@ def test_a_question_gives_feedback_in_jupyterlab(lab_page, screenshots):
     path, div, wrong, right, wrong_feedback, right_feedback = first_quiz()
     open_in_lab(lab_page, path.name)
     index = next(i for i, c in enumerate(nbformat.read(path, as_version=4).cells) if div in str(c.get("outputs")))
-    lab_page.evaluate("async i => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')", index)
-    lab_page.wait_for_selector(f"#{div} .MCButton", state="visible", timeout=30_000)
+    assert show_cell(lab_page, index, f"node => {{ const b = node.querySelector('#{div} .MCButton');"
+                                      " return !!b && b.checkVisibility(); }"), f"the question in cell {index} did not show"
     after_wrong, after_right = answer_wrong_then_right(lab_page, div, wrong, right)
     lab_page.screenshot(path=str(screenshots / f"lab-quiz-{path.stem}.png"))
     assert shows(after_wrong, wrong_feedback) and not shows(after_wrong, right_feedback), after_wrong
@@ -259,10 +259,9 @@ def test_questions_still_work_after_run_all_twice_save_and_reload(lab_page, lab,
     saved = nbformat.read(lab.root / "notebooks" / name, as_version=4)
     questions = [i for i, c in enumerate(saved.cells) if "quiz" in c.metadata.get("tags", [])]
     for index in questions:
-        lab_page.evaluate("async i => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')", index)
-        lab_page.wait_for_function("i => window.jupyterapp.shell.currentWidget.content.widgets[i].node"
-                                   ".querySelector('.MCButton')", arg=index, timeout=30_000)
-    lab_page.evaluate("async i => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')", questions[0])
+        assert show_cell(lab_page, index, "node => node.querySelector('.MCButton')"), f"question {index} did not render"
+    assert show_cell(lab_page, questions[0], f"node => {{ const b = node.querySelector('#{quiz.div} .MCButton');"
+                                             " return !!b && b.checkVisibility(); }")
     after_wrong, after_right = answer_wrong_then_right(lab_page, quiz.div, quiz.wrong, quiz.right)
     lab_page.screenshot(path=str(screenshots / f"lab-quiz-after-run-all-twice-{quiz.path.stem}.png"))
     subprocess.run(["git", "-C", str(lab.root), "checkout", "--", f"notebooks/{name}"], check=True)
