@@ -73,6 +73,19 @@ def test_the_course_set_holds_no_development_tool():
     assert set(DEV_ONLY) <= modules and len(dev_modules()) >= len(DEV_ONLY), "the course env checks look for these"
 
 
+def test_what_excludes_in_names_is_neither_locked_nor_installed():
+    """requirements/excludes.in keeps packages out that a dependency asks for (rfc3987-syntax: 2 s per import)."""
+    names = {canonicalize_name(line.split("#")[0].strip())
+             for line in (REQUIREMENTS / lock.EXCLUDES).read_text().splitlines() if line.split("#")[0].strip()}
+    assert "rfc3987-syntax" in names
+    for which in ("course", "dev"):
+        assert not names & set(versions(which)), f"requirements/{which}.txt locks an excluded package"
+    assert not names & {canonicalize_name(d.metadata["Name"]) for d in metadata.distributions()}
+    # jsonschema imports without it (it checks the "iri" formats only when the module is there).
+    out = subprocess.run([sys.executable, "-c", "import sys, jsonschema; print('rfc3987_syntax' in sys.modules)"],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
 def test_environment_yml_is_the_course_lock():
     expected = lock.environment_yml((REQUIREMENTS / "course.txt").read_text())
     assert (ROOT / "environment.yml").read_text() == expected, "run `make lock` (environment.yml is generated)"
