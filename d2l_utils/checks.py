@@ -3,6 +3,7 @@
 import functools
 import inspect
 import math
+import numbers
 import types
 import typing
 from collections.abc import Callable
@@ -56,8 +57,8 @@ def _shown(value: Any) -> str:
 
 # notebooks/01_tensors.ipynb, In [2]
 def _is_number(value: Any) -> bool:
-    """int or float, but not bool: True + 1 == 2, yet True is no learning rate."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A real number (int, float, NumPy's too), but not bool: True + 1 == 2, yet True is no learning rate."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 # notebooks/01_tensors.ipynb, In [2]
@@ -83,7 +84,7 @@ def _float(value: Any, name: str, expected: str = 'a finite number') -> None:
         fail(name, expected, _shown(value), TypeError)
     low_ok = {'a finite number > 0': value > 0, 'a finite number >= 0': value >= 0}.get(expected, True)
     if not (math.isfinite(value) and low_ok):
-        fail(name, expected, value)
+        fail(name, expected, _shown(value))  # repr: np.float32(-0.1), not the float -0.10000000149011612
 
 
 # notebooks/01_tensors.ipynb, In [2]
@@ -150,7 +151,11 @@ def checked(func: Callable) -> Callable:
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        for name, value in signature.bind(*args, **kwargs).arguments.items():
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as error:  # say which arguments the function takes; `from None`: one error, not two
+            raise TypeError(f'{func.__name__}({", ".join(signature.parameters)}): {error}') from None
+        for name, value in bound.arguments.items():
             check_value(value, hints.get(name), name)
         return func(*args, **kwargs)
     return wrapper

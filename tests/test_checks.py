@@ -9,6 +9,7 @@ import inspect
 import math
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 import torch
 
@@ -39,6 +40,8 @@ BAD = [  # (parameter, value, error type, what the message says after the name)
     ("x", math.nan, ValueError, "must be a finite number, got nan"),
     ("x", "0.1", TypeError, "must be a finite number, got '0.1'"),
     ("x", False, TypeError, "must be a finite number"),
+    ("x", np.bool_(True), TypeError, "must be a finite number, got np.True_"),
+    ("lr", torch.tensor(0.1), TypeError, "must be a finite number > 0, got tensor(0.1000)"),
     ("lr", 0.0, ValueError, "must be a finite number > 0, got 0.0"),
     ("lr", math.inf, ValueError, "must be a finite number > 0"),
     ("tol", -1e-9, ValueError, "must be a finite number >= 0"),
@@ -70,6 +73,28 @@ def test_bad_arguments_fail_naming_them(param, value, error, message):
         helper(**{**GOOD, param: value})
     assert str(caught.value).startswith(f"{param} {message}") or (
         str(caught.value).startswith(f"{param} must") and message in str(caught.value)), str(caught.value)
+
+
+def test_numpy_numbers_pass_as_numbers():
+    """NumPy's scalars are real numbers (numbers.Real): np.float32(0.1) is a learning rate like 0.1."""
+    assert helper(**{**GOOD, "x": np.int64(-3), "lr": np.float32(0.1), "tol": np.float64(0.0),
+                     "xlim": (np.float32(0), 1.5)}) == "ran"
+    with pytest.raises(ValueError, match=r"^lr must be a finite number > 0, got np\.float32\(-0\.1\)$"):
+        helper(**{**GOOD, "lr": np.float32(-0.1)})
+
+
+def test_a_call_with_the_wrong_arguments_lists_the_parameters():
+    @checked
+    def sgd(params: list, lr: PositiveFloat, batch_size: PositiveInt) -> None:
+        """A stand-in with sgd's parameters."""
+    with pytest.raises(TypeError) as caught:
+        sgd([], 0.1, 8, 10)
+    assert str(caught.value) == "sgd(params, lr, batch_size): too many positional arguments"
+    assert caught.value.__suppress_context__, "the learner should see this error alone"
+    with pytest.raises(TypeError, match=r"^sgd\(params, lr, batch_size\): missing a required argument: 'batch_size'$"):
+        sgd([], 0.1)
+    with pytest.raises(TypeError, match=r"^sgd\(params, lr, batch_size\): got an unexpected keyword argument 'momentum'$"):
+        sgd([], 0.1, 8, momentum=0.9)
 
 
 def test_positional_and_default_arguments_are_checked_too():

@@ -228,15 +228,17 @@ def test_sgd_rejects_bad_batch_size(batch_size, error):
         d2l.sgd([w, b], 0.1, batch_size)
 
 
-@pytest.mark.parametrize("params", [torch.ones(2, requires_grad=True), 3.0], ids=["tensor", "float"])
+@pytest.mark.parametrize("params", [torch.ones(2, requires_grad=True), 3.0, "wb", {"w": torch.ones(2)}],
+                         ids=["tensor", "float", "str", "dict"])
 def test_sgd_wants_a_list_of_parameters(params):
-    with pytest.raises(TypeError, match="params must be a list of tensors"):
+    with pytest.raises(TypeError, match=r"^params must be a list of tensors such as \[w, b\]"):
         d2l.sgd(params, 0.1, 8)
 
 
 def test_sgd_names_a_parameter_that_is_not_a_tensor():
     w, _ = params_with_grads()
-    with pytest.raises(TypeError, match=r"params\[1\] must be a tensor, got list"):
+    with pytest.raises(TypeError, match=r"^params\[1\] must be a floating-point tensor, got list \[1\.0\]: "
+                                         r"use torch\.tensor\(\[1\.0\]\)$"):
         d2l.sgd([w, [1.0]], 0.1, 8)
 
 
@@ -293,16 +295,19 @@ def test_full_batch_sgd_converges_below_two_over_lambda_max_only(factor, converg
     (torch.tensor(0.0), torch.ones(2, 1), torch.zeros(1)),  # 0-d X
     (torch.ones(4, 2), torch.ones(3, 1), torch.zeros(1)),  # 3 weights for 2 features
     (torch.ones(4, 2), torch.ones(2, 1), torch.zeros(2, 1)),  # a bias that does not broadcast to (4, 1)
-], ids=["0-d X", "w too long", "b of 2 rows"])
+    (torch.ones(4, 2), torch.ones(2, 1), torch.zeros(4)),  # one bias per example: (4, 1) + (4,) is (4, 4)
+], ids=["0-d X", "w too long", "b of 2 rows", "b makes a matrix"])
 def test_linreg_names_arguments_whose_shapes_clash(X, w, b):
     with pytest.raises(ValueError, match=r"^`X`, `w` and `b` must be of shapes that fit X @ w \+ b"):
         d2l.linreg(X, w, b)
 
 
-def test_linreg_names_x_and_w_of_different_dtypes():
-    with pytest.raises(TypeError, match=r"^`X` and `w` must be of one dtype, got torch\.float32 and torch\.int64: "
-                                        r"make both float32 with \.float\(\)$"):
+def test_linreg_names_x_w_and_b_of_different_dtypes():
+    with pytest.raises(TypeError, match=r"^`X`, `w` and `b` must be of one dtype, got torch\.float32, torch\.int64 and "
+                                        r"torch\.float32: make them all float32 with \.float\(\)$"):
         d2l.linreg(torch.ones(4, 2), torch.tensor([[1], [2]]), torch.zeros(1))
+    with pytest.raises(TypeError, match=r"^`X`, `w` and `b` must be of one dtype"):  # b alone would promote the output
+        d2l.linreg(torch.ones(4, 2), torch.ones(2, 1), torch.zeros(1, dtype=torch.float64))
 
 
 def test_linreg_keeps_the_graph_for_autograd():

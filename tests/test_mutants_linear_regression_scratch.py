@@ -16,10 +16,18 @@ def message(error: type, call, *args) -> str:
 
 
 def test_params_messages():
-    assert message(TypeError, lrs._check_params, torch.ones(2)) == "params must be a list of tensors, got Tensor"
-    assert message(TypeError, lrs._check_params, 3) == "params must be a list of tensors, got int"
+    listed = "params must be a list of tensors such as [w, b], got "
+    assert message(TypeError, lrs._check_params, torch.ones(2)) == listed + "Tensor"
+    assert message(TypeError, lrs._check_params, 3) == listed + "int"
     # iterable by its type, but a 0-d array cannot be iterated: the same message, not NumPy's
-    assert message(TypeError, lrs._check_params, np.array(1.0)) == "params must be a list of tensors, got ndarray"
+    assert message(TypeError, lrs._check_params, np.array(1.0)) == listed + "ndarray"
+    # iterable, but over letters or keys
+    assert message(TypeError, lrs._check_params, "wb") == listed + "str"
+    assert message(TypeError, lrs._check_params, {"w": torch.ones(1)}) == listed + "dict"
+    trained = torch.ones(1, requires_grad=True)
+    trained.sum().backward()
+    assert message(TypeError, lrs._check_params, [trained, torch.tensor([1, 2])]) == (
+        "params[1] must be a floating-point tensor, got dtype torch.int64: use .float() or dtype=torch.float32")
     assert message(ValueError, lrs._check_params, [torch.ones(2, requires_grad=True)]) == (
         "params[0] must be a tensor with a gradient: set requires_grad=True and call backward() first, got .grad None")
 
@@ -42,10 +50,13 @@ def test_errors_come_alone_without_a_chained_one():
 
 def test_linreg_messages():
     X, w, b = torch.ones(4, 2), torch.ones(2, dtype=torch.float64), torch.zeros(1)
-    assert message(TypeError, lrs._check_linreg, X, w, b) == ("`X` and `w` must be of one dtype, got torch.float32 and torch.float64: "
-                                                                 "make both float32 with .float()")
-    problem = message(ValueError, lrs._check_linreg, X, torch.ones(3), b)
-    assert problem == "`X`, `w` and `b` must be of shapes that fit X @ w + b, got (4, 2), (3,) and (1,)"
+    dtypes = "`X`, `w` and `b` must be of one dtype, got torch.float32, {} and {}: make them all float32 with .float()"
+    assert message(TypeError, lrs._check_linreg, X, w, b) == dtypes.format("torch.float64", "torch.float32")
+    assert message(TypeError, lrs._check_linreg, X, w.float(), b.double()) == dtypes.format("torch.float32", "torch.float64")
+    shapes = "`X`, `w` and `b` must be of shapes that fit X @ w + b, with b broadcast to X @ w's shape, got (4, 2), {} and {}"
+    assert message(ValueError, lrs._check_linreg, X, torch.ones(3), b) == shapes.format("(3,)", "(1,)")
+    # a bias per example with a column w: X @ w + b would be a (4, 4) matrix, the trap chapter 08 warns about
+    assert message(ValueError, lrs._check_linreg, X, torch.ones(2, 1), torch.zeros(4)) == shapes.format("(2, 1)", "(4,)")
 
 
 def test_a_one_dimensional_w_as_chapter_08_uses_it():
