@@ -3,15 +3,15 @@
 import functools
 import inspect
 import math
-import numbers
 import types
 import typing
 from collections.abc import Callable
 from typing import Annotated, Any, NoReturn
+import numpy as np
 import torch
 
 
-__all__ = ['torch', 'FloatTensor', 'PositiveInt', 'PositiveFloat', 'NonNegativeFloat', 'Limits', 'FigSize', 'Strings', 'fail', 'check_value', 'checked']
+__all__ = ['np', 'torch', 'FloatTensor', 'PositiveInt', 'PositiveFloat', 'NonNegativeFloat', 'Limits', 'FigSize', 'Strings', 'fail', 'check_value', 'checked']
 
 
 # notebooks/01_tensors.ipynb, In [2]
@@ -57,8 +57,8 @@ def _shown(value: Any) -> str:
 
 # notebooks/01_tensors.ipynb, In [2]
 def _is_number(value: Any) -> bool:
-    """A real number (int, float, NumPy's too), but not bool: True + 1 == 2, yet True is no learning rate."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+    """An int or float (NumPy's too), but not a bool: True + 1 == 2, yet True is no learning rate."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
 
 # notebooks/01_tensors.ipynb, In [2]
@@ -72,7 +72,7 @@ def _tensor(value: Any, name: str, expected: str = 'a tensor') -> None:
 
 # notebooks/01_tensors.ipynb, In [2]
 def _int(value: Any, name: str, expected: str = 'an int') -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         fail(name, expected, _shown(value), TypeError)
     if expected != 'an int' and value <= 0:
         fail(name, expected, value)
@@ -81,7 +81,8 @@ def _int(value: Any, name: str, expected: str = 'an int') -> None:
 # notebooks/01_tensors.ipynb, In [2]
 def _float(value: Any, name: str, expected: str = 'a finite number') -> None:
     if not _is_number(value):
-        fail(name, expected, _shown(value), TypeError)
+        fix = ': use .item()' if isinstance(value, torch.Tensor) and value.numel() == 1 else ''
+        fail(name, expected, _shown(value) + fix, TypeError)
     low_ok = {'a finite number > 0': value > 0, 'a finite number >= 0': value >= 0}.get(expected, True)
     if not (math.isfinite(value) and low_ok):
         fail(name, expected, _shown(value))  # repr: np.float32(-0.1), not the float -0.10000000149011612
@@ -153,8 +154,10 @@ def checked(func: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         try:
             bound = signature.bind(*args, **kwargs)
-        except TypeError as error:  # say which arguments the function takes; `from None`: one error, not two
-            raise TypeError(f'{func.__name__}({", ".join(signature.parameters)}): {error}') from None
+        except TypeError:
+            bound = None  # a wrong call: handled below, outside `except`, so that only one error shows
+        if bound is None:  # Python's own message names the argument: "sgd() missing 1 required positional ..."
+            return func(*args, **kwargs)
         for name, value in bound.arguments.items():
             check_value(value, hints.get(name), name)
         return func(*args, **kwargs)

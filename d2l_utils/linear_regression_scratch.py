@@ -14,12 +14,12 @@ __all__ = ['torch', 'synthetic_data', 'data_iter', 'linreg', 'squared_loss', 'sg
 def _check_params(params: Iterable[torch.Tensor]) -> list[torch.Tensor]:
     """sgd's params as a list; raise naming params unless each is a float tensor that holds a gradient."""
     iterable = isinstance(params, Iterable) and getattr(params, 'ndim', 1) != 0  # a 0-d array cannot be iterated
-    # A tensor iterates over its rows, a string over its letters, a dict over its keys: none is a list of tensors.
+    # A tensor iterates over its first axis, a string over its letters, a dict over its keys: no list of tensors.
     if isinstance(params, (torch.Tensor, str, Mapping)) or not iterable:
         fail('params', 'a list of tensors such as [w, b]', type(params).__name__, TypeError)
     params = list(params)  # a generator can be read only once
     for i, param in enumerate(params):
-        check_value(param, FloatTensor, f'params[{i}]')  # an integer tensor cannot have a gradient
+        check_value(param, FloatTensor, f'params[{i}]')  # an integer tensor cannot require grad
         if param.grad is None:
             fail(f'params[{i}]', 'a tensor with a gradient: set requires_grad=True and call '
                  'backward() first', '.grad None')
@@ -28,18 +28,21 @@ def _check_params(params: Iterable[torch.Tensor]) -> list[torch.Tensor]:
 
 # notebooks/08_linear_regression_scratch.ipynb, In [3]
 def _check_linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> None:
-    """Raise naming X, w and b unless X @ w + b gives one prediction per row of X, in one dtype."""
+    """Raise naming X, w and b unless X @ w + b works, in one dtype, and b does not make X @ w bigger."""
     if not X.dtype == w.dtype == b.dtype:
         fail('`X`, `w` and `b`', 'of one dtype', f'{X.dtype}, {w.dtype} and {b.dtype}: '
              'make them all float32 with .float()', TypeError)
     try:  # on the meta device torch works out shapes without computing anything
         Xw = X.to('meta') @ w.to('meta')
-        fits = (Xw + b.to('meta')).shape == Xw.shape  # b may broadcast to X @ w, not make it bigger
+        result = Xw + b.to('meta')
     except RuntimeError:
-        fits = False  # raised below, outside `except`: the learner sees one error, not torch's too
-    if not fits:
-        fail('`X`, `w` and `b`', "of shapes that fit X @ w + b, with b broadcast to X @ w's shape",
-             f'{tuple(X.shape)}, {tuple(w.shape)} and {tuple(b.shape)}')
+        Xw = result = None  # raised below, outside `except`: the learner sees one error, not torch's too
+    shapes = f'{tuple(X.shape)}, {tuple(w.shape)} and {tuple(b.shape)}'
+    if result is None:
+        fail('`X`, `w` and `b`', 'of shapes that fit X @ w + b', shapes)
+    if result.numel() != Xw.numel():  # b may broadcast to X @ w, not multiply the predictions
+        fail('`X`, `w` and `b`', 'of shapes that fit X @ w + b', f'{shapes}: X @ w has shape {tuple(Xw.shape)}, '
+             f'but X @ w + b would have {tuple(result.shape)}; use one bias, b of shape (1,)')
 
 
 # notebooks/08_linear_regression_scratch.ipynb, In [4]

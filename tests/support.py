@@ -17,9 +17,10 @@ from typing import NamedTuple
 
 import nbformat
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tools.lock import locked, wanted_here
 from tools.paths import BUILD, ROOT, chapters
+from tools.setup_env import NOT_INSTALLED
 
 NOTEBOOKS = chapters()
 # The course set alone, as `make lab` installs it (the course_python fixture in tests/conftest.py makes it).
@@ -36,6 +37,13 @@ def dev_modules() -> list[str]:
     from packaging.utils import canonicalize_name
     return sorted(module for module, dists in packages_distributions().items()
                   if not module.startswith("_") and any(canonicalize_name(d) in DEV_ONLY for d in dists))
+
+
+def what_setup_installs(which: str) -> dict[str, str]:
+    """{package: version} that setup installs here from requirements/<which>.txt: the lock less NOT_INSTALLED."""
+    return {name: version for name, version in wanted_here(locked(which)).items() if name not in NOT_INSTALLED}
+
+
 TOKEN = "course-browser-test"
 KEY = re.compile(r'<script type="application/json" class="quiz-key">(.*?)</script>', re.DOTALL)
 
@@ -210,16 +218,22 @@ def open_in_lab(page, name: str) -> None:
     }""", name, 120, f"opening {name}")
 
 
-def show_cell(page, index: int, ready: str = "node => node.checkVisibility()", timeout_ms: int = 30_000) -> bool:
-    """Scroll the current notebook to cell `index` until `ready(cell's node)` holds; False if it never did.
+def show_cell(page, index: int, ready: str = "node => true", timeout_ms: int = 30_000) -> bool:
+    """Scroll the current notebook until cell `index` is on screen and `ready(cell's node)` holds; False if that
+    did not happen in time.
 
-    Where one scroll lands depends on the layout at that moment: cells off screen have an estimated height
-    (JupyterLab's default `contentVisibility` windowing) and a tab just opened may not be laid out yet. So the
-    scroll is repeated at each poll. (In one CI run a figure cell showed nothing for 30 s after a single scroll.)
+    The scroll is repeated at each poll: where one scroll lands depends on the layout at that moment (cells off
+    screen have an estimated height under JupyterLab's default `contentVisibility` windowing, and a tab just
+    opened may not be laid out yet). In one CI run a figure cell showed nothing for 30 s after a single scroll.
     """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # only the browser tests need Playwright
+
+    page.evaluate("i => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')", index)
     try:
         page.wait_for_function(f"""i => {{ const nb = window.jupyterapp.shell.currentWidget.content;
-            if (({ready})(nb.widgets[i].node)) return true;
+            const node = nb.widgets[i].node;
+            const cell = node.getBoundingClientRect(), view = nb.node.getBoundingClientRect();
+            if (cell.bottom > view.top && cell.top < view.bottom && ({ready})(node)) return true;
             nb.scrollToItem(i, 'center');
             return false; }}""", arg=index, polling=250, timeout=timeout_ms)
     except PlaywrightTimeout:

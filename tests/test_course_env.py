@@ -9,12 +9,12 @@ import json
 import subprocess
 from pathlib import Path
 
-from tests.support import COURSE_ENV, dev_modules
-from tools.lock import installed_in, lock_differences, locked, wanted_here
+from tests.support import COURSE_ENV, dev_modules, what_setup_installs
+from tools.lock import installed_in, lock_differences
 
 
 def test_the_course_env_is_exactly_the_course_lock(course_python):
-    problems = lock_differences(wanted_here(locked("course")), installed_in(str(course_python)))
+    problems = lock_differences(what_setup_installs("course"), installed_in(str(course_python)))
     assert problems == [], "\n".join(problems)
 
 

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from packaging.utils import canonicalize_name
 
-from tests.support import DEV_ONLY, dev_modules
+from tests.support import DEV_ONLY, dev_modules, what_setup_installs
 from tools import lock
-from tools.lock import PROJECT, installed_in, lock_differences, locked, versions, wanted_here
+from tools.lock import PROJECT, installed_in, lock_differences, versions, wanted_here
 from tools.paths import ROOT
+from tools.setup_env import NOT_INSTALLED
 
 REQUIREMENTS = ROOT / "requirements"
 PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([A-Za-z0-9_.+\-]+)$")
@@ -73,18 +74,18 @@ def test_the_course_set_holds_no_development_tool():
     assert set(DEV_ONLY) <= modules and len(dev_modules()) >= len(DEV_ONLY), "the course env checks look for these"
 
 
-def test_what_excludes_in_names_is_neither_locked_nor_installed():
-    """requirements/excludes.in keeps packages out that a dependency asks for (rfc3987-syntax: 2 s per import)."""
-    names = {canonicalize_name(line.split("#")[0].strip())
-             for line in (REQUIREMENTS / lock.EXCLUDES).read_text().splitlines() if line.split("#")[0].strip()}
-    assert "rfc3987-syntax" in names
-    for which in ("course", "dev"):
-        assert not names & set(versions(which)), f"requirements/{which}.txt locks an excluded package"
-    assert not names & {canonicalize_name(d.metadata["Name"]) for d in metadata.distributions()}
-    # jsonschema imports without it (it checks the "iri" formats only when the module is there).
-    out = subprocess.run([sys.executable, "-c", "import sys, jsonschema; print('rfc3987_syntax' in sys.modules)"],
-                         capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False"
+def test_what_setup_leaves_out_is_locked_but_not_installed():
+    """tools/setup_env.py NOT_INSTALLED: kept in the lock (pip and conda install only a whole lock), out of .venv."""
+    assert "rfc3987-syntax" in NOT_INSTALLED
+    for name in NOT_INSTALLED:
+        for which in ("course", "dev"):
+            assert name in versions(which), f"{name} is not in requirements/{which}.txt: drop it from NOT_INSTALLED"
+    assert not set(NOT_INSTALLED) & set(installed_in(sys.executable))
+    # What jsonschema loses: it registers the iri checks only when rfc3987-syntax imports.
+    from jsonschema import FormatChecker
+    assert not {"iri", "iri-reference"} & set(FormatChecker().checkers)
+    assert {"uri", "uri-reference"} <= set(FormatChecker().checkers)
+
 
 def test_environment_yml_is_the_course_lock():
     expected = lock.environment_yml((REQUIREMENTS / "course.txt").read_text())
@@ -100,8 +101,9 @@ def test_python_version_agrees_with_pyproject():
 
 
 def test_this_environment_is_exactly_the_development_lock():
-    """What the tests run in is the locked development set: nothing missing, nothing extra, no other version."""
-    problems = lock_differences(wanted_here(locked("dev")), installed_in(sys.executable))
+    """What the tests run in is the locked development set (less what setup leaves out): nothing missing, nothing
+    extra, no other version."""
+    problems = lock_differences(what_setup_installs("dev"), installed_in(sys.executable))
     assert problems == [], "the environment is not the lock (run `make setup-dev`):\n" + "\n".join(problems)
     assert metadata.version("torch") == "2.13.0"
 

@@ -14,6 +14,13 @@ from tests.support import NOTEBOOKS, bounded, open_in_lab, show_cell
 
 pytestmark = pytest.mark.browser
 
+
+def question_shown(div: str) -> str:
+    """JavaScript: whether a cell's node shows question `div`'s buttons. (checkVisibility counts what the
+    `contentVisibility` windowing skips as visible unless told otherwise.)"""
+    return (f"node => {{ const b = node.querySelector('#{div} .MCButton');"
+            " return !!b && b.checkVisibility({contentVisibilityAuto: true}); }")
+
 # For the cells from `start` on: scroll each into view and report what a learner sees of it.
 ANSWER_VIEW = """async ([name, start]) => {
   const app = window.jupyterapp;
@@ -227,8 +234,7 @@ def test_a_question_gives_feedback_in_jupyterlab(lab_page, screenshots):
     path, div, wrong, right, wrong_feedback, right_feedback = first_quiz()
     open_in_lab(lab_page, path.name)
     index = next(i for i, c in enumerate(nbformat.read(path, as_version=4).cells) if div in str(c.get("outputs")))
-    assert show_cell(lab_page, index, f"node => {{ const b = node.querySelector('#{div} .MCButton');"
-                                      " return !!b && b.checkVisibility(); }"), f"the question in cell {index} did not show"
+    assert show_cell(lab_page, index, question_shown(div)), f"the question in cell {index} did not show"
     after_wrong, after_right = answer_wrong_then_right(lab_page, div, wrong, right)
     lab_page.screenshot(path=str(screenshots / f"lab-quiz-{path.stem}.png"))
     assert shows(after_wrong, wrong_feedback) and not shows(after_wrong, right_feedback), after_wrong
@@ -260,8 +266,7 @@ def test_questions_still_work_after_run_all_twice_save_and_reload(lab_page, lab,
     questions = [i for i, c in enumerate(saved.cells) if "quiz" in c.metadata.get("tags", [])]
     for index in questions:
         assert show_cell(lab_page, index, "node => node.querySelector('.MCButton')"), f"question {index} did not render"
-    assert show_cell(lab_page, questions[0], f"node => {{ const b = node.querySelector('#{quiz.div} .MCButton');"
-                                             " return !!b && b.checkVisibility(); }")
+    assert show_cell(lab_page, questions[0], question_shown(quiz.div)), f"{quiz.div} did not show after the reload"
     after_wrong, after_right = answer_wrong_then_right(lab_page, quiz.div, quiz.wrong, quiz.right)
     lab_page.screenshot(path=str(screenshots / f"lab-quiz-after-run-all-twice-{quiz.path.stem}.png"))
     subprocess.run(["git", "-C", str(lab.root), "checkout", "--", f"notebooks/{name}"], check=True)

@@ -26,7 +26,7 @@ def test_params_messages():
     assert message(TypeError, lrs._check_params, {"w": torch.ones(1)}) == listed + "dict"
     trained = torch.ones(1, requires_grad=True)
     trained.sum().backward()
-    assert message(TypeError, lrs._check_params, [trained, torch.tensor([1, 2])]) == (
+    assert message(TypeError, lrs._check_params, (trained, torch.tensor([1, 2]))) == (
         "params[1] must be a floating-point tensor, got dtype torch.int64: use .float() or dtype=torch.float32")
     assert message(ValueError, lrs._check_params, [torch.ones(2, requires_grad=True)]) == (
         "params[0] must be a tensor with a gradient: set requires_grad=True and call backward() first, got .grad None")
@@ -53,10 +53,20 @@ def test_linreg_messages():
     dtypes = "`X`, `w` and `b` must be of one dtype, got torch.float32, {} and {}: make them all float32 with .float()"
     assert message(TypeError, lrs._check_linreg, X, w, b) == dtypes.format("torch.float64", "torch.float32")
     assert message(TypeError, lrs._check_linreg, X, w.float(), b.double()) == dtypes.format("torch.float32", "torch.float64")
-    shapes = "`X`, `w` and `b` must be of shapes that fit X @ w + b, with b broadcast to X @ w's shape, got (4, 2), {} and {}"
+    shapes = "`X`, `w` and `b` must be of shapes that fit X @ w + b, got (4, 2), {} and {}"
     assert message(ValueError, lrs._check_linreg, X, torch.ones(3), b) == shapes.format("(3,)", "(1,)")
     # a bias per example with a column w: X @ w + b would be a (4, 4) matrix, the trap chapter 08 warns about
-    assert message(ValueError, lrs._check_linreg, X, torch.ones(2, 1), torch.zeros(4)) == shapes.format("(2, 1)", "(4,)")
+    assert message(ValueError, lrs._check_linreg, X, torch.ones(2, 1), torch.zeros(4)) == shapes.format("(2, 1)", "(4,)") + (
+        ": X @ w has shape (4, 1), but X @ w + b would have (4, 4); use one bias, b of shape (1,)")
+
+
+@pytest.mark.parametrize("X, w, b, shape", [
+    (torch.ones(2), torch.ones(2), torch.zeros(1), (1,)),  # one example as a vector: X @ w is 0-d, b makes it (1,)
+    (torch.ones(4, 2), torch.ones(2), torch.tensor(0.5), (4,)),  # a 0-d bias
+    (torch.ones(4, 2), torch.ones(2, 3), torch.zeros(1), (4, 3)),  # three outputs per example
+], ids=["one example", "0-d b", "three outputs"])
+def test_linreg_takes_what_computes_one_value_per_output(X, w, b, shape):
+    assert lrs.linreg(X, w, b).shape == shape
 
 
 def test_a_one_dimensional_w_as_chapter_08_uses_it():

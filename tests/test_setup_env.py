@@ -121,3 +121,12 @@ def test_builds_from_another_index_are_found_for_reinstalling(tmp_path):
     python.chmod(0o755)
     found = setup_env.local_builds(python)
     assert "fake-torch" in found and "fake-numpy" not in found
+
+
+def test_without_drops_whole_entries_and_nothing_else():
+    from tools import lock
+    text = (setup_env.ROOT / "requirements" / "course.txt").read_text()
+    kept = setup_env.without(text, ("lark", "rfc3987-syntax"))
+    assert lock.entries(kept) == [e for e in lock.entries(text) if not e.startswith(("lark==", "rfc3987-syntax=="))]
+    assert len(lock.entries(kept)) == len(lock.entries(text)) - 2
+    assert setup_env.without(text, ()) == text

@@ -4,8 +4,7 @@
     python -m tools.lock --check    # regenerate them in a temporary folder and compare (tests/test_lock.py)
 
 requirements/course.in names what learners need, requirements/dev.in adds what the tests and tools need; both
-pin their packages exactly; requirements/excludes.in names what is left out although a dependency asks
-for it, each with its reason. uv resolves everything those pull in, for every Python from 3.11 on every platform
+pin their packages exactly. uv resolves everything those pull in, for every Python from 3.11 on every platform
 (--universal), and writes the sha256 of every file PyPI has for each version (--generate-hashes). Setup installs
 with hashes required (tools/setup_env.py), so a file that differs from the one locked is refused.
 
@@ -33,8 +32,6 @@ EXCLUDE_NEWER = "2026-11-30T00:00:00Z"
 INDEX = "https://pypi.org/simple"
 # Each lock, its input, and what constrains it: dev keeps every version course chose.
 LOCKS = {"course": ("course.in", None), "dev": ("dev.in", "course.txt")}
-# Packages left out of both locks, each with its reason.
-EXCLUDES = "excludes.in"
 # The project itself is installed from this folder (editable), not from the lock.
 PROJECT = "d2l-utils"
 
@@ -58,7 +55,6 @@ def compile_lock(folder: Path, name: str) -> None:
            "--custom-compile-command", "make lock", f"requirements/{source}", "-o", f"requirements/{name}.txt"]
     if constraint:
         cmd += ["-c", f"requirements/{constraint}"]
-    cmd += ["--excludes", f"requirements/{EXCLUDES}"]
     result = subprocess.run(cmd, cwd=folder, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"error: uv could not resolve requirements/{source}:\n{result.stderr}")
@@ -148,7 +144,7 @@ def environment_yml(course_lock: str) -> str:
 def generate(folder: Path) -> dict[str, str]:
     """Copy the .in files into `folder`, lock them there; return {file name: text} of the three outputs."""
     (folder / "requirements").mkdir(parents=True, exist_ok=True)
-    for source in [source for source, _ in LOCKS.values()] + [EXCLUDES]:
+    for source, _ in LOCKS.values():
         shutil.copy2(REQUIREMENTS / source, folder / "requirements" / source)
     for name in LOCKS:  # course first: dev is constrained by it
         compile_lock(folder, name)

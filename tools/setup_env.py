@@ -5,12 +5,12 @@
     python3 tools/setup_env.py course --venv DIR   # another folder (tests/test_course_env.py)
 
 Both sets are locked with hashes in requirements/course.txt and requirements/dev.txt (`make lock`). pip installs
-uv (its line of the lock, hash checked), then uv makes the environment exactly the lock: `uv pip sync` adds and
-removes packages until .venv holds the set's packages at the locked versions and nothing else, and refuses a
-downloaded file whose hash differs (a package already installed at the locked version is kept; one installed
-from another index, like torch 2.13.0+cpu, is reinstalled). d2l_utils is installed editable, then the course's `python3` kernelspec is written
-into the environment (tools/lab.py): every front end that starts this environment's kernel gets the course's
-numerical settings (tools/numerics.py).
+uv (its line of the lock, hash checked), then uv makes the environment exactly the lock, less NOT_INSTALLED
+(below): `uv pip sync` adds and removes packages until .venv holds the set's packages at the locked versions and
+nothing else, and refuses a downloaded file whose hash differs (a package already installed at the locked version
+is kept; one installed from another index, like torch 2.13.0+cpu, is reinstalled). d2l_utils is installed
+editable, then the course's `python3` kernelspec is written into the environment (tools/lab.py): every front end
+that starts this environment's kernel gets the course's numerical settings (tools/numerics.py).
 
 Nothing is reinstalled while the set's lock, pyproject.toml, this file and the interpreter are unchanged: a hash
 of them is stored in .venv/.installed. The development set includes the course set, so `make lab` after `make test`
@@ -23,6 +23,7 @@ import argparse
 import hashlib
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -37,6 +38,15 @@ LOCKS = {"course": "requirements/course.txt", "dev": "requirements/dev.txt"}
 # A set is also satisfied by a set that contains it.
 SATISFIED_BY = {"course": ("course", "dev"), "dev": ("dev",)}
 MIN_PYTHON = (3, 11)
+# Locked but left out of the environments setup makes, because nothing in the course needs them. They stay in the
+# lock: pip and conda (Binder's environment.yml) install a lock in hash-checking mode only when it holds every
+# dependency of every package in it.
+# - rfc3987-syntax, and lark, which only it needs: jupyter-events asks for jsonschema[format-nongpl], whose
+#   "iri" and "iri-reference" string formats it checks. No schema in the course's environments uses those
+#   formats, and without it jsonschema leaves them unchecked. Importing it builds about 40 parsers: 2 s of CPU
+#   in every process that imports jsonschema (nbformat does), such as each Jupyter server, the tools/lab.py that
+#   starts one, nbval, nbconvert, and pytest with each of its workers.
+NOT_INSTALLED = ("rfc3987-syntax", "lark")
 
 
 class SetupError(Exception):
@@ -88,6 +98,17 @@ def local_builds(python: Path) -> list[str]:
     return sorted(set(result.stdout.split())) if result.returncode == 0 else []
 
 
+def without(lock_text: str, names: tuple[str, ...]) -> str:
+    """The lock with the entries of `names` removed (an entry is its `name==version` line and the lines below it)."""
+    kept, dropping = [], False
+    for line in lock_text.splitlines(keepends=True):
+        if line[:1].strip() and not line.startswith("#"):  # an entry's first line
+            dropping = re.sub(r"[-_.]+", "-", re.split(r"[=<>!~ ;\[]", line, maxsplit=1)[0]).lower() in names
+        if not dropping:
+            kept.append(line)
+    return "".join(kept)
+
+
 def uv_path(python: Path) -> Path:
     """Where pip puts uv's executable in the environment of `python`."""
     return python.with_name("uv.exe" if os.name == "nt" else "uv")
@@ -97,21 +118,23 @@ def install(python: Path, which: str) -> None:
     """Make the environment of `python` exactly the locked set `which`, plus d2l_utils and the course kernel."""
     lock = ROOT / LOCKS[which]
     uv = uv_path(python)
-    with tempfile.TemporaryDirectory() as scratch:  # uv's own line of the lock, hash included
-        uv_lock = Path(scratch) / "uv.txt"
+    with tempfile.TemporaryDirectory() as scratch:
+        uv_lock = Path(scratch) / "uv.txt"  # uv's own line of the lock, hash included
         uv_lock.write_text(lock_entry(lock, "uv"))
         run(python, "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off", "-q",
             "--no-deps", "--require-hashes", "-r", uv_lock,
             what=f"pip could not install uv from {LOCKS[which]} (its message is above)")
-    # PEP 440 lets 2.13.0+cpu (a build from another index, installed by hand or by an older setup) satisfy ==2.13.0,
-    # so uv would keep it; no lock from PyPI holds a local version, so every such package is reinstalled.
-    reinstall = [arg for name in local_builds(python) for arg in ("--reinstall-package", name)]
-    # --compile-bytecode: every .pyc is written now. Otherwise Python compiles each module from source on every
-    # import wherever PYTHONDONTWRITEBYTECODE is set (CI images and containers often set it): `import torch` alone
-    # took 4.7 s instead of 2.3 s, paid by every kernel, JupyterLab server and test worker.
-    run(uv, "pip", "sync", "--python", python, "--require-hashes", "--compile-bytecode", *reinstall, lock,
-        what=f"uv could not install {LOCKS[which]} for Python {platform.python_version()} (its message is above); "
-             "the course is tested with Python 3.11, 3.12 and 3.13")
+        # PEP 440 lets 2.13.0+cpu (a build from another index, installed by hand or by an older setup) satisfy
+        # ==2.13.0, so uv would keep it; no lock from PyPI holds a local version, so every such package is reinstalled.
+        reinstall = [arg for name in local_builds(python) for arg in ("--reinstall-package", name)]
+        wanted = Path(scratch) / Path(LOCKS[which]).name  # the lock less NOT_INSTALLED
+        wanted.write_text(without(lock.read_text(), NOT_INSTALLED))
+        # --compile-bytecode: every .pyc is written now. Otherwise Python compiles each module from source on every
+        # import wherever PYTHONDONTWRITEBYTECODE is set (CI images and containers often set it): `import torch`
+        # alone took 4.7 s instead of 2.3 s, paid by every kernel, JupyterLab server and test worker.
+        run(uv, "pip", "sync", "--python", python, "--require-hashes", "--compile-bytecode", *reinstall, wanted,
+            what=f"uv could not install {LOCKS[which]} for Python {platform.python_version()} (its message is "
+                 "above); the course is tested with Python 3.11, 3.12 and 3.13")
     # No build isolation: setuptools comes from the lock (torch needs it), not from an unpinned download.
     run(uv, "pip", "install", "--python", python, "--no-deps", "--no-build-isolation", "--compile-bytecode", "-e", ".",
         what="uv could not install the d2l_utils package (pyproject.toml); its message is above")
