@@ -58,7 +58,8 @@ def _shown(value: Any) -> str:
 # notebooks/01_tensors.ipynb, In [2]
 def _is_number(value: Any) -> bool:
     """An int or float (NumPy's too), but not a bool: True + 1 == 2, yet True is no learning rate."""
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    number = isinstance(value, (int, float, np.integer, np.floating))
+    return number and not isinstance(value, (bool, np.timedelta64))  # NumPy counts a time span as an integer
 
 
 # notebooks/01_tensors.ipynb, In [2]
@@ -72,7 +73,7 @@ def _tensor(value: Any, name: str, expected: str = 'a tensor') -> None:
 
 # notebooks/01_tensors.ipynb, In [2]
 def _int(value: Any, name: str, expected: str = 'an int') -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    if isinstance(value, (bool, np.timedelta64)) or not isinstance(value, (int, np.integer)):
         fail(name, expected, _shown(value), TypeError)
     if expected != 'an int' and value <= 0:
         fail(name, expected, value)
@@ -81,7 +82,8 @@ def _int(value: Any, name: str, expected: str = 'an int') -> None:
 # notebooks/01_tensors.ipynb, In [2]
 def _float(value: Any, name: str, expected: str = 'a finite number') -> None:
     if not _is_number(value):
-        fix = ': use .item()' if isinstance(value, torch.Tensor) and value.numel() == 1 else ''
+        one = isinstance(value, torch.Tensor) and value.numel() == 1 and value.dtype != torch.bool
+        fix = ': use .item()' if one and not value.is_complex() else ''
         fail(name, expected, _shown(value) + fix, TypeError)
     low_ok = {'a finite number > 0': value > 0, 'a finite number >= 0': value >= 0}.get(expected, True)
     if not (math.isfinite(value) and low_ok):
@@ -153,10 +155,12 @@ def checked(func: Callable) -> Callable:
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
-            bound = signature.bind(*args, **kwargs)
-        except TypeError:
-            bound = None  # a wrong call: handled below, outside `except`, so that only one error shows
-        if bound is None:  # Python's own message names the argument: "sgd() missing 1 required positional ..."
+            bound, problem = signature.bind(*args, **kwargs), None
+        except TypeError as error:
+            bound, problem = None, error  # raised below, outside `except`, so that only one error shows
+        if bound is None and hasattr(func, '__wrapped__'):  # another decorator's signature: do not call it
+            raise TypeError(f'{func.__name__}(): {problem}')
+        if bound is None:  # Python's own message says what is wrong with the call, e.g. "sgd() missing 1 ..."
             return func(*args, **kwargs)
         for name, value in bound.arguments.items():
             check_value(value, hints.get(name), name)

@@ -28,9 +28,9 @@ def _check_params(params: Iterable[torch.Tensor]) -> list[torch.Tensor]:
 
 # notebooks/08_linear_regression_scratch.ipynb, In [3]
 def _check_linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> None:
-    """Raise naming X, w and b unless X @ w + b works, in one dtype, and b does not make X @ w bigger."""
-    if not X.dtype == w.dtype == b.dtype:
-        fail('`X`, `w` and `b`', 'of one dtype', f'{X.dtype}, {w.dtype} and {b.dtype}: '
+    """Raise naming X, w and b unless X @ w + b works, in one float dtype, and has the shape of X @ w."""
+    if not (X.dtype == w.dtype == b.dtype and X.is_floating_point()):
+        fail('`X`, `w` and `b`', 'of one floating-point dtype', f'{X.dtype}, {w.dtype} and {b.dtype}: '
              'make them all float32 with .float()', TypeError)
     try:  # on the meta device torch works out shapes without computing anything
         Xw = X.to('meta') @ w.to('meta')
@@ -40,9 +40,12 @@ def _check_linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> None:
     shapes = f'{tuple(X.shape)}, {tuple(w.shape)} and {tuple(b.shape)}'
     if result is None:
         fail('`X`, `w` and `b`', 'of shapes that fit X @ w + b', shapes)
-    if result.numel() != Xw.numel():  # b may broadcast to X @ w, not multiply the predictions
+    # b may broadcast to X @ w but not change its shape. The exception: one example as a vector makes X @ w
+    # 0-d, and a b of shape (1,) makes it (1,).
+    if result.shape != Xw.shape and not (Xw.ndim == 0 and result.shape == (1,)):
+        outputs = w.shape[-1] if w.ndim == 2 else 1
         fail('`X`, `w` and `b`', 'of shapes that fit X @ w + b', f'{shapes}: X @ w has shape {tuple(Xw.shape)}, '
-             f'but X @ w + b would have {tuple(result.shape)}; use one bias, b of shape (1,)')
+             f'but X @ w + b would have {tuple(result.shape)}; use one bias per output, b of shape ({outputs},)')
 
 
 # notebooks/08_linear_regression_scratch.ipynb, In [4]

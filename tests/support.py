@@ -228,7 +228,8 @@ def show_cell(page, index: int, ready: str = "node => true", timeout_ms: int = 3
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout  # only the browser tests need Playwright
 
-    page.evaluate("i => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')", index)
+    # A block body: JupyterLab's promise is not awaited (a later scroll rejects it); the polls scroll again anyway.
+    page.evaluate("i => { window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center'); }", index)
     try:
         page.wait_for_function(f"""i => {{ const nb = window.jupyterapp.shell.currentWidget.content;
             const node = nb.widgets[i].node;

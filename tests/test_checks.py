@@ -5,6 +5,7 @@ type and start with the argument's name, as every helper's message does.
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from collections.abc import Callable
@@ -44,6 +45,9 @@ BAD = [  # (parameter, value, error type, what the message says after the name)
     ("lr", torch.tensor(0.1), TypeError, "must be a finite number > 0, got tensor(0.1000): use .item()"),
     ("lr", __import__("fractions").Fraction(1, 10), TypeError, "must be a finite number > 0, got Fraction(1, 10)"),
     ("k", np.bool_(True), TypeError, "must be an int > 0, got np.True_"),
+    ("k", np.timedelta64(3), TypeError, "must be an int > 0, got np.timedelta64(3)"),  # NumPy: an np.integer
+    ("lr", np.timedelta64(3), TypeError, "must be a finite number > 0, got np.timedelta64(3)"),
+    ("lr", torch.tensor(True), TypeError, "must be a finite number > 0, got tensor(True)"),  # .item() gives True
     ("lr", 0.0, ValueError, "must be a finite number > 0, got 0.0"),
     ("lr", math.inf, ValueError, "must be a finite number > 0"),
     ("tol", -1e-9, ValueError, "must be a finite number >= 0"),
@@ -88,8 +92,8 @@ def test_numpy_numbers_pass_as_numbers():
 
 
 def test_a_wrong_call_gets_pythons_own_message_alone():
-    """A call that does not fit the signature raises Python's TypeError, which names the argument, with no
-    other error chained to it."""
+    """A call that does not fit the signature raises Python's TypeError, which says what is wrong with the call,
+    with no other error chained to it."""
     @checked
     def sgd(params: list, lr: PositiveFloat, batch_size: PositiveInt) -> None:
         """A stand-in with sgd's parameters."""
@@ -100,6 +104,27 @@ def test_a_wrong_call_gets_pythons_own_message_alone():
             sgd(*args, **kwargs)
         assert str(caught.value).endswith(said), str(caught.value)  # it starts with the qualified name: test_...<locals>.sgd()
         assert caught.value.__context__ is None and caught.value.__cause__ is None
+
+
+def test_a_wrong_call_through_another_decorator_never_runs_the_body():
+    """Stacked on a decorator whose wrapper takes more (here `verbose`), a call that does not fit the inner
+    signature is refused before anything runs: the wrapper would accept it and skip the checks."""
+    ran = []
+
+    def with_verbose(func):
+        @functools.wraps(func)
+        def wrapper(*args, verbose=False, **kwargs):
+            return func(*args, **kwargs)
+        return wrapper
+
+    @checked
+    @with_verbose
+    def step(n: PositiveInt) -> None:
+        ran.append(n)
+    with pytest.raises(TypeError) as caught:
+        step(-3, verbose=True)
+    assert str(caught.value) == "step(): got an unexpected keyword argument 'verbose'" and ran == []
+    assert caught.value.__context__ is None
 
 
 def test_positional_and_default_arguments_are_checked_too():

@@ -303,10 +303,10 @@ def test_linreg_names_arguments_whose_shapes_clash(X, w, b):
 
 
 def test_linreg_names_x_w_and_b_of_different_dtypes():
-    with pytest.raises(TypeError, match=r"^`X`, `w` and `b` must be of one dtype, got torch\.float32, torch\.int64 and "
+    with pytest.raises(TypeError, match=r"^`X`, `w` and `b` must be of one floating-point dtype, got torch\.float32, torch\.int64 and "
                                         r"torch\.float32: make them all float32 with \.float\(\)$"):
         d2l.linreg(torch.ones(4, 2), torch.tensor([[1], [2]]), torch.zeros(1))
-    with pytest.raises(TypeError, match=r"^`X`, `w` and `b` must be of one dtype"):  # b alone would promote the output
+    with pytest.raises(TypeError, match=r"^`X`, `w` and `b` must be of one floating-point dtype"):  # b would promote
         d2l.linreg(torch.ones(4, 2), torch.ones(2, 1), torch.zeros(1, dtype=torch.float64))
 
 

@@ -46,6 +46,9 @@ BAD = [  # (parameter, value, the whole message)
     ("k", 0, ValueError, "k must be an int > 0, got 0"),
     ("k", 1.0, TypeError, "k must be an int > 0, got 1.0"),
     ("lr", 0, ValueError, "lr must be a finite number > 0, got 0"),
+    ("lr", "0.1", TypeError, "lr must be a finite number > 0, got '0.1'"),
+    ("lr", torch.tensor(0.1), TypeError, "lr must be a finite number > 0, got tensor(0.1000): use .item()"),
+    ("lr", torch.ones(2), TypeError, "lr must be a finite number > 0, got tensor([1., 1.])"),  # .item() would fail
     ("tol", -0.5, ValueError, "tol must be a finite number >= 0, got -0.5"),
     ("flag", 1, TypeError, "flag must be True or False, got 1"),
     ("flag", None, TypeError, "flag must be True or False, got None"),

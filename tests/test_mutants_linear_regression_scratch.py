@@ -50,14 +50,28 @@ def test_errors_come_alone_without_a_chained_one():
 
 def test_linreg_messages():
     X, w, b = torch.ones(4, 2), torch.ones(2, dtype=torch.float64), torch.zeros(1)
-    dtypes = "`X`, `w` and `b` must be of one dtype, got torch.float32, {} and {}: make them all float32 with .float()"
-    assert message(TypeError, lrs._check_linreg, X, w, b) == dtypes.format("torch.float64", "torch.float32")
-    assert message(TypeError, lrs._check_linreg, X, w.float(), b.double()) == dtypes.format("torch.float32", "torch.float64")
+    dtypes = ("`X`, `w` and `b` must be of one floating-point dtype, got {}, {} and {}: "
+              "make them all float32 with .float()")
+    assert message(TypeError, lrs._check_linreg, X, w, b) == dtypes.format("torch.float32", "torch.float64", "torch.float32")
+    assert message(TypeError, lrs._check_linreg, X, w.float(), b.double()) == dtypes.format(
+        "torch.float32", "torch.float32", "torch.float64")
+    ones = torch.ones(1, dtype=torch.bool)  # one dtype, but not a floating-point one
+    assert message(TypeError, lrs._check_linreg, ones, ones, ones) == dtypes.format("torch.bool", "torch.bool", "torch.bool")
     shapes = "`X`, `w` and `b` must be of shapes that fit X @ w + b, got (4, 2), {} and {}"
     assert message(ValueError, lrs._check_linreg, X, torch.ones(3), b) == shapes.format("(3,)", "(1,)")
     # a bias per example with a column w: X @ w + b would be a (4, 4) matrix, the trap chapter 08 warns about
     assert message(ValueError, lrs._check_linreg, X, torch.ones(2, 1), torch.zeros(4)) == shapes.format("(2, 1)", "(4,)") + (
-        ": X @ w has shape (4, 1), but X @ w + b would have (4, 4); use one bias, b of shape (1,)")
+        ": X @ w has shape (4, 1), but X @ w + b would have (4, 4); use one bias per output, b of shape (1,)")
+    # three outputs per example: one bias each
+    assert message(ValueError, lrs._check_linreg, torch.ones(1, 2), torch.ones(2, 3), torch.zeros(5, 3)) == (
+        "`X`, `w` and `b` must be of shapes that fit X @ w + b, got (1, 2), (2, 3) and (5, 3): X @ w has shape (1, 3), "
+        "but X @ w + b would have (5, 3); use one bias per output, b of shape (3,)")
+    # the same number of values in another shape: (4,) becomes (1, 4)
+    assert message(ValueError, lrs._check_linreg, X, torch.ones(2), torch.zeros(1, 1)) == shapes.format("(2,)", "(1, 1)") + (
+        ": X @ w has shape (4,), but X @ w + b would have (1, 4); use one bias per output, b of shape (1,)")
+    # an empty batch
+    assert message(ValueError, lrs._check_linreg, torch.ones(0, 2), torch.ones(2), torch.zeros(4, 1)).startswith(
+        "`X`, `w` and `b` must be of shapes that fit X @ w + b, got (0, 2), (2,) and (4, 1): X @ w has shape (0,)")
 
 
 @pytest.mark.parametrize("X, w, b, shape", [
