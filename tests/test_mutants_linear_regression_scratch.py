@@ -69,6 +69,10 @@ def test_linreg_messages():
     # the same number of values in another shape: (4,) becomes (1, 4)
     assert message(ValueError, lrs._check_linreg, X, torch.ones(2), torch.zeros(1, 1)) == shapes.format("(2,)", "(1, 1)") + (
         ": X @ w has shape (4,), but X @ w + b would have (1, 4); use one bias per output, b of shape (1,)")
+    # one example as a vector: X @ w is 0-d, so only a b of one value fits
+    assert message(ValueError, lrs._check_linreg, torch.ones(2), torch.ones(2), torch.zeros(3)) == (
+        "`X`, `w` and `b` must be of shapes that fit X @ w + b, got (2,), (2,) and (3,): X @ w has shape (), "
+        "but X @ w + b would have (3,); use one bias per output, b of shape (1,)")
     # an empty batch
     assert message(ValueError, lrs._check_linreg, torch.ones(0, 2), torch.ones(2), torch.zeros(4, 1)).startswith(
         "`X`, `w` and `b` must be of shapes that fit X @ w + b, got (0, 2), (2,) and (4, 1): X @ w has shape (0,)")
