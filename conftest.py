@@ -6,11 +6,12 @@ nbval compare SVG figures with a 0.01 px tolerance on coordinates; read it for w
 pytest_plugins = ["tools.nbval_plugin"]
 
 # The slowest files first. Under `-n` each file runs on one worker (--dist loadfile); a slow file
-# started last would leave the other worker idle while it runs. Measured on 2 cores, in seconds:
-# browser tests of JupyterLab and live RISE ~130, notebooks on a simulated CPU in the course set's environment ~90, answers and
-# questions in JupyterLab ~90, static slides ~40.
+# started last would leave the other workers idle while it runs. Measured in one full run with 3 workers on
+# 2 cores, in seconds: JupyterLab and live RISE ~80, the notebooks on a simulated CPU in the course set's
+# environment ~80, static slides ~50, answers and questions in JupyterLab ~50, the website ~27.
 SLOW_FIRST = (
-    "tests/test_live.py", "tests/test_portability.py", "tests/test_live_answers.py", "tests/test_slides.py",
+    "tests/test_live.py", "tests/test_portability.py", "tests/test_slides.py", "tests/test_live_answers.py",
+    "tests/test_site.py",
 )
 
 

@@ -72,8 +72,9 @@ class FirstQuiz(NamedTuple):
     right_feedback: str
 
 
-def first_quiz() -> FirstQuiz:
-    for path in NOTEBOOKS:
+def first_quiz(chapters: list[Path] = NOTEBOOKS) -> FirstQuiz:
+    """The first question of `chapters` (by default, of the course)."""
+    for path in chapters:
         for index, cell in quizzes(path):
             html = "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
             answers = committed_question(index, cell)["answers"]
@@ -81,7 +82,7 @@ def first_quiz() -> FirstQuiz:
             wrong = next(a for a in answers if not a["correct"])
             return FirstQuiz(path, re.search(r'<div id="(quiz\w+)"', html)[1], wrong["answer"], right["answer"],
                              wrong["feedback"], right["feedback"])
-    pytest.fail("no quiz in the course")
+    pytest.fail(f"no quiz in {[p.name for p in chapters]}")
 
 
 def shows(shown: str, feedback: str) -> bool:
@@ -272,6 +273,23 @@ def measure_when_stable(page, script: str, timeout_s: float = 20.0):
 
 
 # ---------------------------------------------------------------- offline pages
+
+class PageProblems:
+    """Console errors, uncaught exceptions and failed or remote requests seen by one page."""
+
+    def __init__(self, page, allowed_prefixes: tuple[str, ...]):
+        self.items: list[str] = []
+        self.allowed = allowed_prefixes
+        page.on("console", lambda m: m.type == "error" and self.items.append(f"console error: {m.text}"))
+        page.on("pageerror", lambda e: self.items.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: self.items.append(f"request failed: {r.url} ({r.failure})"))
+        page.on("request", self._check_origin)
+
+    def _check_origin(self, request) -> None:
+        if not request.url.startswith(self.allowed):
+            self.items.append(f"request outside the allowed origins: {request.url}")
+
+
 
 def keep_inside(page, prefix: str) -> None:
     """Abort every request of `page` whose URL does not start with `prefix` (the `watch` fixture records it)."""

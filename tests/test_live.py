@@ -204,7 +204,12 @@ def test_a_question_answered_in_live_rise_leaves_the_keyboard_to_the_deck(browse
     page = open_rise(browser, lab, quiz.path.name)
     page.wait_for_selector(".reveal section.present", timeout=60_000)
     box = page.locator(f"#{quiz.div}")
-    for _ in range(120):  # step through the talk to the question, as a presenter would
+    # Jump to the question's slide by its address, then step through its fragments as a presenter would
+    # (stepping from the title took seconds of CPU; test_slides.py checks that the keys visit every step).
+    target = page.evaluate("div => document.getElementById(div).closest('section[id]').id", quiz.div)
+    page.evaluate("id => { location.hash = '#/' + id; }", target)
+    page.wait_for_function("id => document.getElementById(id).classList.contains('present')", arg=target, timeout=10_000)
+    for _ in range(30):
         if page.evaluate("""div => { const q = document.getElementById(div);
                 return !!q && q.closest('section').classList.contains('present')
                     && !q.closest('.fragment:not(.visible)'); }""", quiz.div):

@@ -10,7 +10,7 @@ import subprocess
 import nbformat
 import pytest
 
-from tests.support import NOTEBOOKS, bounded, open_in_lab, show_cell
+from tests.support import NOTEBOOKS, answer_wrong_then_right, bounded, first_quiz, open_in_lab, show_cell, shows
 
 pytestmark = pytest.mark.browser
 
@@ -191,10 +191,23 @@ RUN_ALL = """async ([name, fresh]) => {
 }"""
 
 
-def test_answers_stay_hidden_after_run_all_save_and_reopen(lab_page, lab, screenshots):
-    """Run All in a fresh kernel: the answers are still closed on screen; saved, closed, the page reloaded and the
-    chapter reopened, they are closed again, and `git diff` is empty: nothing but what was committed."""
+def without_counts(path) -> dict:
+    """The notebook at `path` without its cells' and results' execution counts."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        cell.pop("execution_count", None)
+        for output in cell.get("outputs", []):
+            output.pop("execution_count", None)
+    return nb
+
+
+def test_answers_and_questions_survive_run_all_twice_save_and_reload(lab_page, lab, screenshots):
+    """Run All in a fresh kernel, then again in the same kernel (the cell holding the questions' script is re-run):
+    the answers are still closed on screen. Saved, closed, the page reloaded and the chapter reopened: `git diff`
+    is empty, the answers are closed again, and every question renders and answers (its script travels with the
+    notebook). One chapter with both a figure in an answer and questions stands for all."""
     path = chapter_with_an_answer_figure()
+    quiz = first_quiz([path])
     nb = nbformat.read(path, as_version=4)
     # Start from a fresh tab: an earlier test may have opened this chapter and clicked its answers.
     lab_page.evaluate("""name => { for (const w of Array.from(window.jupyterapp.shell.widgets('main')))
@@ -204,23 +217,38 @@ def test_answers_stay_hidden_after_run_all_save_and_reopen(lab_page, lab, screen
     bounded(lab_page, RUN_ALL, [path.name, True], 300, f"Run All of {path.name}")
     assert_answers_hidden(lab_page, nb, path.name, " after Run All")
     lab_page.screenshot(path=str(screenshots / f"lab-after-run-all-{path.stem}.png"))
+    bounded(lab_page, "async () => { await window.jupyterapp.shell.currentWidget.context.save(); }", None, 120, "save")
+    diff = subprocess.run(["git", "-C", str(lab.root), "diff", "--", f"notebooks/{path.name}"],
+                          capture_output=True, text=True, check=True).stdout
+    assert diff == "", f"Run All in a fresh kernel and save changed the chapter:\n{diff[:3000]}"
+    bounded(lab_page, RUN_ALL, [path.name, False], 300, f"Run All again of {path.name}")
+    assert_answers_hidden(lab_page, nb, path.name, " after Run All twice")
     bounded(lab_page, """async () => {
         const panel = window.jupyterapp.shell.currentWidget;
         await panel.context.save();
         await panel.sessionContext.shutdown();
         panel.dispose();
     }""", None, 120, "save, shut down and close")
-    diff = subprocess.run(["git", "-C", str(lab.root), "diff", "--", f"notebooks/{path.name}"],
-                          capture_output=True, text=True, check=True).stdout
-    assert diff == "", f"Restart, Run All and save changed the chapter:\n{diff[:3000]}"
+    # The second run in the same kernel numbers its cells on from the first; nothing else may change.
+    assert without_counts(lab.root / "notebooks" / path.name) == without_counts(path), (
+        "Run All twice and save changed more than the execution counts")
     lab_page.goto(lab.page_url("/lab/tree/notebooks?reset"))  # a new page: the old one's JavaScript state is gone
     lab_page.wait_for_function("() => window.jupyterapp", timeout=90_000)
     lab_page.evaluate("async () => { await window.jupyterapp.restored; }")
     open_in_lab(lab_page, path.name)
     lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
+    saved = nbformat.read(lab.root / "notebooks" / path.name, as_version=4)
+    assert_answers_hidden(lab_page, saved, path.name, " reopened")
     lab_page.screenshot(path=str(screenshots / f"lab-reopened-{path.stem}.png"))
-    assert_answers_hidden(lab_page, nbformat.read(lab.root / "notebooks" / path.name, as_version=4), path.name, " reopened")
-    lab_page.screenshot(path=str(screenshots / f"lab-reopened-{path.stem}.png"))
+    questions = [i for i, c in enumerate(saved.cells) if "quiz" in c.metadata.get("tags", [])]
+    assert questions, f"{path.name} has no question to check"
+    for index in questions:
+        assert show_cell(lab_page, index, "node => node.querySelector('.MCButton')"), f"question {index} did not render"
+    assert show_cell(lab_page, questions[0], question_shown(quiz.div)), f"{quiz.div} did not show after the reload"
+    after_wrong, after_right = answer_wrong_then_right(lab_page, quiz.div, quiz.wrong, quiz.right)
+    lab_page.screenshot(path=str(screenshots / f"lab-quiz-after-run-all-twice-{path.stem}.png"))
+    subprocess.run(["git", "-C", str(lab.root), "checkout", "--", f"notebooks/{path.name}"], check=True)
+    assert shows(after_wrong, quiz.wrong_feedback) and shows(after_right, quiz.right_feedback), (after_wrong, after_right)
     # Seconds after the page loaded, stock JupyterLab asks about "official Jupyter news"; the course's settings
     # (tools/lab.py install_settings) turn that off.
     asked = lab_page.evaluate("() => Array.from(document.querySelectorAll('.Toastify__toast, .jp-toast-message'))"
@@ -229,8 +257,6 @@ def test_answers_stay_hidden_after_run_all_save_and_reopen(lab_page, lab, screen
 
 
 def test_a_question_gives_feedback_in_jupyterlab(lab_page, screenshots):
-    from tests.support import answer_wrong_then_right, first_quiz, shows
-
     path, div, wrong, right, wrong_feedback, right_feedback = first_quiz()
     open_in_lab(lab_page, path.name)
     index = next(i for i, c in enumerate(nbformat.read(path, as_version=4).cells) if div in str(c.get("outputs")))
@@ -239,35 +265,3 @@ def test_a_question_gives_feedback_in_jupyterlab(lab_page, screenshots):
     lab_page.screenshot(path=str(screenshots / f"lab-quiz-{path.stem}.png"))
     assert shows(after_wrong, wrong_feedback) and not shows(after_wrong, right_feedback), after_wrong
     assert shows(after_right, right_feedback), after_right
-
-
-def test_questions_still_work_after_run_all_twice_save_and_reload(lab_page, lab, screenshots):
-    """The quiz script travels with the notebook: after Run All twice in one kernel (the first question is
-    re-run), a save, a page reload and reopening, every question renders and answers."""
-    from tests.support import answer_wrong_then_right, first_quiz, shows
-
-    quiz = first_quiz()
-    name = quiz.path.name
-    lab_page.evaluate("""name => { for (const w of Array.from(window.jupyterapp.shell.widgets('main')))
-        if (w.context && w.context.path === 'notebooks/' + name) w.dispose(); }""", name)
-    open_in_lab(lab_page, name)
-    lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
-    bounded(lab_page, RUN_ALL, [name, True], 300, f"Run All of {name}")
-    bounded(lab_page, RUN_ALL, [name, False], 300, f"Run All again of {name}")  # again in the same kernel: the first question is re-run
-    bounded(lab_page, """async () => { const panel = window.jupyterapp.shell.currentWidget;
-        await panel.context.save(); await panel.sessionContext.shutdown(); panel.dispose(); }""",
-            None, 120, "save, shut down and close")
-    lab_page.goto(lab.page_url("/lab/tree/notebooks?reset"))  # a new page: the old one's JavaScript state is gone
-    lab_page.wait_for_function("() => window.jupyterapp", timeout=90_000)
-    lab_page.evaluate("async () => { await window.jupyterapp.restored; }")
-    open_in_lab(lab_page, name)
-    lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
-    saved = nbformat.read(lab.root / "notebooks" / name, as_version=4)
-    questions = [i for i, c in enumerate(saved.cells) if "quiz" in c.metadata.get("tags", [])]
-    for index in questions:
-        assert show_cell(lab_page, index, "node => node.querySelector('.MCButton')"), f"question {index} did not render"
-    assert show_cell(lab_page, questions[0], question_shown(quiz.div)), f"{quiz.div} did not show after the reload"
-    after_wrong, after_right = answer_wrong_then_right(lab_page, quiz.div, quiz.wrong, quiz.right)
-    lab_page.screenshot(path=str(screenshots / f"lab-quiz-after-run-all-twice-{quiz.path.stem}.png"))
-    subprocess.run(["git", "-C", str(lab.root), "checkout", "--", f"notebooks/{name}"], check=True)
-    assert shows(after_wrong, quiz.wrong_feedback) and shows(after_right, quiz.right_feedback), (after_wrong, after_right)
