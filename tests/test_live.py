@@ -12,8 +12,8 @@ import time
 import nbformat
 import pytest
 
-from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, has_svg, measure_when_stable, open_in_lab, settle, show_cell,
-                           svg_cells)
+from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, first_quiz, has_svg, measure_when_stable, open_in_lab, settle,
+                           show_cell, svg_cells)
 from tools import slides
 
 pytestmark = pytest.mark.browser
@@ -85,10 +85,31 @@ def open_rise(browser, lab, name: str):
     return page
 
 
+# The chapters whose live deck the tests after test_rise_renders_the_deck present: a question, and a code cell run.
+QUESTION_CHAPTER = first_quiz().path.name
+CODE_CHAPTER = "04_calculus.ipynb"
+
+
+@pytest.fixture(scope="module")
+def rise_deck(browser, lab):
+    """rise_deck(name) -> the page showing chapter `name` in live RISE, opened once for this module (a load costs
+    seconds of CPU): a test that uses it leaves it at the slide where it stopped, with nothing added."""
+    pages = {}
+
+    def deck(name: str):
+        if name not in pages or pages[name].is_closed():
+            pages[name] = open_rise(browser, lab, name)
+        return pages[name]
+
+    yield deck
+    for page in pages.values():
+        page.close()
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_rise_renders_the_deck(browser, lab, screenshots, path):
+def test_rise_renders_the_deck(rise_deck, screenshots, path):
     nb = nbformat.read(path, as_version=4)
-    page = open_rise(browser, lab, path.name)
+    page = rise_deck(path.name)
     slides_shown = page.evaluate("document.querySelectorAll('.reveal .slides section:not(.stack)').length")
     marks = page.evaluate("""() => ['.course-header', '.course-footer'].map(
         s => { const e = document.querySelector('.reveal ' + s); return e ? e.textContent : null; })""")
@@ -99,14 +120,16 @@ def test_rise_renders_the_deck(browser, lab, screenshots, path):
     page.wait_for_function("n => new Set(Array.from(document.querySelectorAll('.reveal [id^=\"quiz\"] .MCButton'))"
                            ".map(b => b.closest('[id^=\"quiz\"]').id)).size === n", arg=questions, timeout=30_000)
     # RISE lays out only the slides near the current one; show them all at once to measure each.
-    page.add_style_tag(content=SHOW_ALL_SLIDES)
+    show_all = page.add_style_tag(content=SHOW_ALL_SLIDES)
     heights = measure_when_stable(page, """() => Array.from(document.querySelectorAll('.reveal .slides section'))
         .filter(s => !s.querySelector('section'))
         .map(s => ({height: s.scrollHeight, title: (s.querySelector('h1, h2, h3') || {textContent: ''})
                     .textContent.replace('¶', '').slice(0, 60)}))""")
     (screenshots / f"rise-{path.stem}-slide-heights.txt").write_text(
         "".join(f"{i + 1:>4} {h['height']:5d}px  {h['title']}\n" for i, h in enumerate(heights)))
-    page.close()
+    show_all.evaluate("e => e.remove()")
+    if path.name not in (QUESTION_CHAPTER, CODE_CHAPTER):
+        page.close()
     assert slides_shown == slides.expected_slides(nb), "RISE shows a different number of slides than the metadata"
     assert len(heights) == slides_shown
     screen = nb.metadata["rise"]["height"]
@@ -116,8 +139,8 @@ def test_rise_renders_the_deck(browser, lab, screenshots, path):
     assert any(h.endswith("/notebooks/rise.css") for h in css), "RISE did not load the course stylesheet"
 
 
-def test_rise_runs_a_code_cell_during_the_talk(browser, lab, screenshots):
-    page = open_rise(browser, lab, "04_calculus.ipynb")
+def test_rise_runs_a_code_cell_during_the_talk(rise_deck, screenshots):
+    page = rise_deck(CODE_CHAPTER)
     page.wait_for_selector(".reveal section.present", timeout=60_000)
     for _ in range(40):  # step through slides and fragments until a code cell is on screen
         cells = page.locator(".reveal section.present .jp-CodeCell")
@@ -196,12 +219,10 @@ RISE_WHERE = """() => {
 }"""
 
 
-def test_a_question_answered_in_live_rise_leaves_the_keyboard_to_the_deck(browser, lab, screenshots):
+def test_a_question_answered_in_live_rise_leaves_the_keyboard_to_the_deck(rise_deck, screenshots):
     """In the live slideshow too: after a click on a choice, → and Space move the deck, not the answer."""
-    from tests.support import first_quiz
-
     quiz = first_quiz()
-    page = open_rise(browser, lab, quiz.path.name)
+    page = rise_deck(quiz.path.name)
     page.wait_for_selector(".reveal section.present", timeout=60_000)
     box = page.locator(f"#{quiz.div}")
     # Jump to the question's slide by its address, then step through its fragments as a presenter would

@@ -15,7 +15,8 @@ import pytest
 
 from tools import slides
 
-from tests.support import NOTEBOOKS, SHOW_ALL_SLIDES, PageProblems, measure_when_stable, settle
+from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, PageProblems, answer_wrong_then_right, first_quiz,
+                           measure_when_stable, settle, shows)
 IDS = [p.stem for p in NOTEBOOKS]
 
 
@@ -90,20 +91,38 @@ MATH_DONE = """() => window.MathJax && MathJax.Hub && MathJax.Hub.queue
     && document.querySelectorAll('script[type^="math/tex"]').length > 0"""
 
 
-# Lays out every slide at once, each with all its fragments, so that each one's height can be read.
-def open_deck(browser, watch, built: Path, name: str):
-    page = browser.new_page(viewport={"width": 1280, "height": 720})
-    problems = watch(page, ("file://", "data:"))
-    page.goto((built / name).as_uri())
-    page.wait_for_function(READY, timeout=30_000)
-    return page, problems
+# The decks the tests after test_deck_in_chromium present again: the first question's, and chapter 04's (keys).
+QUESTION_DECK = f"{first_quiz().path.stem}.slides.html"
+KEYS_DECK = "04_calculus.slides.html"
+
+
+@pytest.fixture(scope="module")
+def deck(browser, built):
+    """deck(name) -> the page showing build/slides/<name>, loaded once for this module (a load typesets every
+    formula of the deck); `page.problems` collects what went wrong on it. A test leaves it at the slide where it
+    stopped, with nothing added."""
+    pages = {}
+
+    def opener(name: str):
+        if name not in pages or pages[name].is_closed():
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.problems = PageProblems(page, ("file://", "data:"))
+            page.goto((built / name).as_uri())
+            page.wait_for_function(READY, timeout=30_000)
+            pages[name] = page
+        return pages[name]
+
+    yield opener
+    for page in pages.values():
+        page.close()
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
-def test_deck_in_chromium(browser, watch, built, screenshots, path):
+def test_deck_in_chromium(deck, screenshots, path):
     nb = nbformat.read(path, as_version=4)
-    page, problems = open_deck(browser, watch, built, f"{path.stem}.slides.html")
+    page = deck(f"{path.stem}.slides.html")
+    problems = page.problems
 
     total = page.evaluate(f"{REVEAL}.getTotalSlides()")
     assert total == slides.expected_slides(nb), "slide count differs from the notebook's slide metadata"
@@ -158,8 +177,9 @@ def test_deck_in_chromium(browser, watch, built, screenshots, path):
         }""")
         assert box["w"] >= 300 and box["h"] >= 200, f"figure too small to read on a slide: {box}"
         page.screenshot(path=str(screenshots / f"{path.stem}-figure.png"))
+    if f"{path.stem}.slides.html" not in (QUESTION_DECK, KEYS_DECK):
+        page.close()
     assert not problems.items, "\n".join(problems.items)
-    page.close()
 
 
 @pytest.mark.browser
@@ -176,11 +196,10 @@ def test_index_page_in_chromium(browser, watch, built):
 
 
 @pytest.mark.browser
-def test_a_question_gives_feedback_in_the_deck(browser, watch, built, screenshots):
-    from tests.support import answer_wrong_then_right, first_quiz, shows
-
+def test_a_question_gives_feedback_in_the_deck(deck, screenshots):
     path, div, wrong, right, wrong_feedback, right_feedback = first_quiz()
-    page, problems = open_deck(browser, watch, built, f"{path.stem}.slides.html")
+    page = deck(QUESTION_DECK)
+    problems = page.problems
     page.evaluate("""div => { const Reveal = """ + REVEAL + """;
         const i = Reveal.getIndices(document.getElementById(div).closest('section'));
         Reveal.slide(i.h, i.v, Number.MAX_SAFE_INTEGER); }""", div)
@@ -191,7 +210,6 @@ def test_a_question_gives_feedback_in_the_deck(browser, watch, built, screenshot
     assert shows(after_right, right_feedback), after_right
     assert not re.search(r"\bquiz\(", page.content()), "the deck shows the code that builds a question"
     assert not problems.items, "\n".join(problems.items)
-    page.close()
 
 
 # ---------------------------------------------------------------- presenting with the keyboard
@@ -213,22 +231,11 @@ READING_ORDER = """() => {
 WHERE = "() => { const i = " + REVEAL + ".getIndices(); return `${i.h}.${i.v || 0}.${i.f === undefined ? -1 : i.f}`; }"
 
 
-@pytest.fixture(scope="module")
-def calculus_deck(browser, built):
-    """Chapter 04's deck, loaded once for the three keys (a load typesets every formula of the deck)."""
-    page = browser.new_page(viewport={"width": 1280, "height": 720})
-    page.problems = PageProblems(page, ("file://", "data:"))
-    page.goto((built / "04_calculus.slides.html").as_uri())
-    page.wait_for_function(READY, timeout=30_000)
-    yield page
-    page.close()
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("key", ["ArrowRight", "Space", "PageDown"])
-def test_the_keys_step_through_every_slide_and_fragment_in_order(calculus_deck, key):
+def test_the_keys_step_through_every_slide_and_fragment_in_order(deck, key):
     """A clicker (PageDown), Space or the right arrow visits every step of the talk, sub-slides included."""
-    page = calculus_deck
+    page = deck(KEYS_DECK)
     expected = page.evaluate(READING_ORDER)
     assert any(not s.endswith(".0.-1") and s.split(".")[1] != "0" for s in expected[:31]), \
         "the first 30 steps of chapter 04 should include sub-slides"
@@ -243,12 +250,11 @@ def test_the_keys_step_through_every_slide_and_fragment_in_order(calculus_deck, 
 
 
 @pytest.mark.browser
-def test_a_question_answered_on_a_slide_leaves_the_keyboard_to_the_deck(browser, watch, built, screenshots):
+def test_a_question_answered_on_a_slide_leaves_the_keyboard_to_the_deck(deck, screenshots):
     """After a click on a choice, the keys move the deck, not the chosen answer."""
-    from tests.support import first_quiz
-
     quiz = first_quiz()
-    page, problems = open_deck(browser, watch, built, f"{quiz.path.stem}.slides.html")
+    page = deck(QUESTION_DECK)
+    problems = page.problems
     page.evaluate("""div => { const Reveal = """ + REVEAL + """;
         const i = Reveal.getIndices(document.getElementById(div).closest('section'));
         Reveal.slide(i.h, i.v, Number.MAX_SAFE_INTEGER); }""", quiz.div)
