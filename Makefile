@@ -45,7 +45,7 @@ TESTS ?= all
 # One pytest worker more than the cores this process may use: the browser tests and kernel starts wait on
 # each other for moments, which a third worker fills (on 2 cores, a full run took 155 s with 3 workers and
 # 168 s with 2, measured back to back). Override with `make test WORKERS=n`.
-WORKERS ?= $(shell $(PYTHON) -c "import os; print(len(os.sched_getaffinity(0)) + 1 if hasattr(os, 'sched_getaffinity') else os.cpu_count() + 1)")
+WORKERS ?= $(shell $(PYTHON) -c "import os; print(len(os.sched_getaffinity(0)) + 1 if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1) + 1)")
 # The JUnit report a full make test writes and make durations reads.
 TEST_REPORT := build/test-report.xml
 test: setup-dev ## set up and run the whole test suite (what CI runs)

@@ -24,7 +24,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--allow-file-access-from-files",
     # One renderer process for every page, reused from page to page instead of one started per page: about
-    # 10 % less CPU over five live RISE decks (measured). The tests open their pages one after another.
+    # 10 % less CPU over five live RISE decks (measured). Each worker's tests use one page at a time (a few
+    # stay open meanwhile), so sharing one process costs them no parallelism.
     "--renderer-process-limit=1",
 ]
 
@@ -63,7 +64,8 @@ class Browser:
 
     A profile on disk keeps what Chromium caches between page loads, above all V8's compiled code of
     JupyterLab's and RISE's scripts, which every RISE deck and JupyterLab page loads again (about 10 % of the
-    CPU time of a load, measured)."""
+    CPU time of a load, measured). Cookies are cleared for each JupyterLab server (tests.support.open_lab_page);
+    JupyterLab keeps its workspace on the server, and `?reset` starts an empty one."""
 
     def __init__(self, context):
         self.context = context

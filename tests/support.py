@@ -152,6 +152,11 @@ def start_lab(tmp_path_factory):
         JUPYTER_CONFIG_DIR=str(jupyter / "config"),
         JUPYTER_PLATFORM_DIRS="1",
     )
+    # Its kernels take their ports as the tests' own kernels do (tools/kernel_ports.py): the server runs
+    # this config file at start, from the tests' empty config folder.
+    (jupyter / "config").mkdir()
+    (jupyter / "config" / "jupyter_server_config.py").write_text(
+        "from tools import kernel_ports\n\nkernel_ports.install()\n")
     # JupyterLab picks its own port (from 8888 up, skipping busy ones) and writes the one it bound to its
     # runtime file: no window between probing a free port and binding it, whatever else runs.
     log = open(jupyter / "lab.log", "w")
@@ -187,6 +192,7 @@ def start_lab(tmp_path_factory):
 
 def open_lab_page(browser, lab):
     """One JupyterLab page for the tests that open notebooks: loading the app once saves CPU time."""
+    browser.context.clear_cookies()  # a server started earlier on the same port left its login and xsrf cookies
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(lab.page_url("/lab/tree/notebooks?reset"))
     page.wait_for_function("() => window.jupyterapp", timeout=90_000)

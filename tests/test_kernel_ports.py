@@ -24,19 +24,26 @@ def test_ports_are_handed_out_in_turn_across_processes(tmp_path):
     assert all(kernel_ports.FIRST <= p <= kernel_ports.LAST < low for p in ports)
 
 
-def test_a_port_in_use_is_skipped(tmp_path):
+def test_a_port_in_use_is_skipped(tmp_path, monkeypatch):
     counter = tmp_path / "counter"
     first = kernel_ports.next_port("127.0.0.1", counter)
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", first + 1))
-        taken.listen()
-        assert kernel_ports.next_port("127.0.0.1", counter) == first + 2
+    # Which ports are free is decided here: other workers' kernels use the real ones meanwhile.
+    monkeypatch.setattr(kernel_ports, "is_free", lambda ip, port: port != first + 1)
+    assert kernel_ports.next_port("127.0.0.1", counter) == first + 2
 
 
-def test_the_counter_wraps_to_the_first_port(tmp_path):
+def test_the_counter_wraps_to_the_first_port(tmp_path, monkeypatch):
     counter = tmp_path / "counter"
     counter.write_text(str(kernel_ports.LAST))
+    monkeypatch.setattr(kernel_ports, "is_free", lambda ip, port: True)
     assert kernel_ports.next_port("127.0.0.1", counter) == kernel_ports.FIRST
+
+
+def test_a_bound_port_is_not_free():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        assert not kernel_ports.is_free("127.0.0.1", taken.getsockname()[1])
 
 
 def test_a_range_reaching_the_ephemeral_ports_is_refused(tmp_path):
@@ -46,8 +53,18 @@ def test_a_range_reaching_the_ephemeral_ports_is_refused(tmp_path):
 
 
 def test_jupyter_client_takes_its_ports_from_here():
-    """The root conftest.py installed it in this process: a kernel's port comes from the course's range."""
+    """The root conftest.py installed it in this process where it applies: a kernel's port comes from the
+    course's range; elsewhere jupyter_client keeps its own way."""
+    applies = sys.platform != "win32" and kernel_ports.ephemeral_range()[0] > kernel_ports.LAST
     cache = LocalPortCache.instance()
     port = cache.find_available_port("127.0.0.1")
     cache.return_port(port)
-    assert kernel_ports.FIRST <= port <= kernel_ports.LAST
+    if applies:
+        assert kernel_ports.FIRST <= port <= kernel_ports.LAST
+    else:
+        assert LocalPortCache.find_available_port.__module__ == "jupyter_client.connect"
+
+
+def test_install_leaves_jupyter_client_alone_where_no_range_is_safe(monkeypatch):
+    monkeypatch.setattr(kernel_ports, "ephemeral_range", lambda: (1024, 65535))
+    assert kernel_ports.install() is False

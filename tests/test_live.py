@@ -6,6 +6,7 @@ beforehand, exactly as after a fresh clone. Screenshots go to build/screenshots/
 """
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 
@@ -14,7 +15,7 @@ import pytest
 
 from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, first_quiz, has_svg, measure_when_stable, open_in_lab, settle,
                            show_cell, svg_cells)
-from tools import slides
+from tools import kernel_ports, slides
 
 pytestmark = pytest.mark.browser
 
@@ -78,6 +79,15 @@ def test_untrusted_notebook_would_hide_figures(lab_page, lab):
     assert found["bare"] >= 1 and found["svgs"] == 0, found
 
 
+def test_jupyterlab_kernels_take_the_course_ports(lab_page, lab):
+    """The kernels of the chapters opened above took ports below the ephemeral range (tools/kernel_ports.py)."""
+    files = sorted((lab.log.parent / "runtime").glob("kernel-*.json"))
+    assert files, "no kernel has started"
+    ports = {name: json.loads(f.read_text())[name] for f in files
+             for name in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")}
+    assert all(kernel_ports.FIRST <= port <= kernel_ports.LAST for port in ports.values()), ports
+
+
 def open_rise(browser, lab, name: str):
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     page.goto(lab.page_url(f"/rise/notebooks/{name}"))
@@ -93,7 +103,9 @@ CODE_CHAPTER = "04_calculus.ipynb"
 @pytest.fixture(scope="module")
 def rise_deck(browser, lab):
     """rise_deck(name) -> the page showing chapter `name` in live RISE, opened once for this module (a load costs
-    seconds of CPU): a test that uses it leaves it at the slide where it stopped, with nothing added."""
+    seconds of CPU). A test that uses it removes what it added to the page and leaves it where it stopped (a
+    question answered, a cell edited); the tests that use a kept deck close it, before the test that saves
+    chapters in JupyterLab."""
     pages = {}
 
     def deck(name: str):
@@ -169,6 +181,47 @@ def test_rise_runs_a_code_cell_during_the_talk(rise_deck, screenshots):
         page.close()
 
 
+# Where live RISE stands: the present slide's position among all slides, and how many fragments it shows.
+RISE_WHERE = """() => {
+    const leaves = Array.from(document.querySelectorAll('.reveal .slides section')).filter(s => !s.querySelector('section'));
+    const present = leaves.findIndex(s => s.classList.contains('present'));
+    const shown = present < 0 ? 0 : leaves[present].querySelectorAll('.fragment.visible').length;
+    return `${present}.${shown}`;
+}"""
+
+
+def test_a_question_answered_in_live_rise_leaves_the_keyboard_to_the_deck(rise_deck, screenshots):
+    """In the live slideshow too: after a click on a choice, → and Space move the deck, not the answer."""
+    quiz = first_quiz()
+    page = rise_deck(quiz.path.name)
+    page.wait_for_selector(".reveal section.present", timeout=60_000)
+    box = page.locator(f"#{quiz.div}")
+    # Jump to the question's slide by its address, then step through its fragments with Space as a presenter
+    # would (stepping there from the title took seconds of CPU; the keys are checked on this slide, below).
+    target = page.evaluate("div => document.getElementById(div).closest('section[id]').id", quiz.div)
+    page.evaluate("id => { location.hash = '#/' + id; }", target)
+    page.wait_for_function("id => document.getElementById(id).classList.contains('present')", arg=target, timeout=10_000)
+    for _ in range(30):
+        if page.evaluate("""div => { const q = document.getElementById(div);
+                return !!q && q.closest('section').classList.contains('present')
+                    && !q.closest('.fragment:not(.visible)'); }""", quiz.div):
+            break
+        before = page.evaluate(RISE_WHERE)
+        page.keyboard.press("Space")  # Space visits every step; → in live RISE jumps to the next top-level slide
+        page.wait_for_function(f"w => ({RISE_WHERE})() !== w", arg=before, timeout=10_000)
+    box.locator(".MCButton", has_text=quiz.wrong).first.click()
+    chosen = box.locator(".Feedback").inner_text()
+    assert not box.locator("input[type=radio]").first.is_visible(), "the radio circle shows inside a choice"
+    page.screenshot(path=str(screenshots / f"rise-{quiz.path.stem}-quiz-answered.png"))
+    for key in ("ArrowRight", "Space"):
+        before = page.evaluate(RISE_WHERE)
+        page.keyboard.press(key)
+        page.wait_for_function(f"w => ({RISE_WHERE})() !== w", arg=before, timeout=10_000)
+    assert box.locator(".Feedback").inner_text() == chosen, "a key changed the chosen answer"
+    assert box.locator("input[type=radio]:checked").count() <= 1
+    page.close()
+
+
 # Resolves once the open chapter's kernel has answered and JupyterLab has copied its language_info into the
 # notebook; returns whether the chapter then counts as modified, and what the kernel reported.
 KERNEL_CONNECTED = """async () => {
@@ -208,47 +261,6 @@ def test_opening_and_saving_chapters_leaves_the_clone_clean(lab_page, lab, scree
                             capture_output=True, text=True, check=True).stdout
     diff = subprocess.run(["git", "-C", str(lab.root), "diff"], capture_output=True, text=True).stdout
     assert status == "", f"saving unchanged chapters modified the clone:\n{status}{diff}"
-
-
-# Where live RISE stands: the present slide's position among all slides, and how many fragments it shows.
-RISE_WHERE = """() => {
-    const leaves = Array.from(document.querySelectorAll('.reveal .slides section')).filter(s => !s.querySelector('section'));
-    const present = leaves.findIndex(s => s.classList.contains('present'));
-    const shown = present < 0 ? 0 : leaves[present].querySelectorAll('.fragment.visible').length;
-    return `${present}.${shown}`;
-}"""
-
-
-def test_a_question_answered_in_live_rise_leaves_the_keyboard_to_the_deck(rise_deck, screenshots):
-    """In the live slideshow too: after a click on a choice, → and Space move the deck, not the answer."""
-    quiz = first_quiz()
-    page = rise_deck(quiz.path.name)
-    page.wait_for_selector(".reveal section.present", timeout=60_000)
-    box = page.locator(f"#{quiz.div}")
-    # Jump to the question's slide by its address, then step through its fragments as a presenter would
-    # (stepping from the title took seconds of CPU; test_slides.py checks that the keys visit every step).
-    target = page.evaluate("div => document.getElementById(div).closest('section[id]').id", quiz.div)
-    page.evaluate("id => { location.hash = '#/' + id; }", target)
-    page.wait_for_function("id => document.getElementById(id).classList.contains('present')", arg=target, timeout=10_000)
-    for _ in range(30):
-        if page.evaluate("""div => { const q = document.getElementById(div);
-                return !!q && q.closest('section').classList.contains('present')
-                    && !q.closest('.fragment:not(.visible)'); }""", quiz.div):
-            break
-        before = page.evaluate(RISE_WHERE)
-        page.keyboard.press("Space")  # Space visits every step; → in live RISE jumps to the next top-level slide
-        page.wait_for_function(f"w => ({RISE_WHERE})() !== w", arg=before, timeout=10_000)
-    box.locator(".MCButton", has_text=quiz.wrong).first.click()
-    chosen = box.locator(".Feedback").inner_text()
-    assert not box.locator("input[type=radio]").first.is_visible(), "the radio circle shows inside a choice"
-    page.screenshot(path=str(screenshots / f"rise-{quiz.path.stem}-quiz-answered.png"))
-    for key in ("ArrowRight", "Space"):
-        before = page.evaluate(RISE_WHERE)
-        page.keyboard.press(key)
-        page.wait_for_function(f"w => ({RISE_WHERE})() !== w", arg=before, timeout=10_000)
-    assert box.locator(".Feedback").inner_text() == chosen, "a key changed the chosen answer"
-    assert box.locator("input[type=radio]:checked").count() <= 1
-    page.close()
 
 
 def test_a_presenter_note_reads_as_a_note_in_jupyterlab(lab_page, screenshots):

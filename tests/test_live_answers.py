@@ -1,6 +1,6 @@
 """Answers and self-check questions in JupyterLab, on a fresh copy of the course (see test_live.py).
 
-A separate file from test_live.py so that, under `-n 2`, it runs on the other worker with its own
+A separate file from test_live.py so that, under `-n`, it runs on another worker with its own
 JupyterLab server: both files are among the slowest of the suite.
 """
 from __future__ import annotations

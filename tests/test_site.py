@@ -15,8 +15,9 @@ from tests import support
 from tools import site
 
 CHAPTERS = support.NOTEBOOKS
-# TeX commands the chapters' formulas use: one of them in the prose of a page means a formula was not typeset.
-TEX_LEFT = re.compile(r"\\(?:frac|partial|mathbf|sum|top|nabla|begin|left|right|cdot|in)\b|\$\$")
+# What a formula left untypeset shows in the prose of a page: MyST writes $…$ as \(…\) and $$…$$ as \[…\],
+# which MathJax replaces; and the TeX commands the chapters use.
+TEX_LEFT = re.compile(r"\\[(\[]|\\(?:frac|partial|mathbf|sum|top|nabla|begin|left|right|cdot|in)\b")
 
 
 @pytest.fixture(scope="session")

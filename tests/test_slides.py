@@ -99,8 +99,9 @@ KEYS_DECK = "04_calculus.slides.html"
 @pytest.fixture(scope="module")
 def deck(browser, built):
     """deck(name) -> the page showing build/slides/<name>, loaded once for this module (a load typesets every
-    formula of the deck); `page.problems` collects what went wrong on it. A test leaves it at the slide where it
-    stopped, with nothing added."""
+    formula of the deck); `page.problems` collects what went wrong on it since it was loaded, for every test
+    that uses it. A test removes what it added to the page and leaves it where it stopped (a question
+    answered)."""
     pages = {}
 
     def opener(name: str):

@@ -9,7 +9,11 @@ race between two kernels).
 
 install() makes jupyter_client take ports from FIRST..LAST instead, below the ephemeral range, where no
 outgoing connection goes: one after another across every process of the test run (a counter in a locked
-file), each checked free by binding it. The root conftest.py installs it in every pytest process.
+file), each checked free by binding it. The root conftest.py installs it in every pytest process (nbval's
+kernels, tools.execute called by a test, the kernels tests start themselves); tests/support.py start_lab has
+the JupyterLab servers of the browser tests install it through their config file. Two kernels of the suite
+still take jupyter_client's own ports: those of `python -m tools.execute` and `jupyter nbconvert --execute`,
+which tests/test_kernel_env.py runs as commands, as a learner would.
 """
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from pathlib import Path
 
 FIRST = 20000
 LAST = 32000  # below 32768, where Linux's default ephemeral range starts
-COUNTER = Path(tempfile.gettempdir()) / f"course-kernel-ports-{os.getuid()}"
+COUNTER = Path(tempfile.gettempdir()) / f"course-kernel-ports-{getattr(os, 'getuid', lambda: 'user')()}"
 
 
 def ephemeral_range() -> tuple[int, int]:
@@ -64,8 +68,12 @@ def next_port(ip: str, counter: Path = COUNTER, first: int = FIRST, last: int = 
     raise RuntimeError(f"no free port in {first}..{last} for a kernel")
 
 
-def install() -> None:
-    """Make jupyter_client's port cache hand out next_port() (POSIX only: it locks with fcntl)."""
+def install() -> bool:
+    """Make jupyter_client's port cache hand out next_port(); whether it did. Not on Windows (the lock is
+    fcntl's), nor where the ephemeral range starts at or below LAST (some containers start it at 1024):
+    there no range is safe from outgoing connections, and jupyter_client keeps its own way."""
+    if sys.platform == "win32" or ephemeral_range()[0] <= LAST:
+        return False
     from jupyter_client.connect import LocalPortCache
 
     def find_available_port(self, ip: str) -> int:
@@ -73,5 +81,5 @@ def install() -> None:
         self.currently_used_ports.add(port)
         return port
 
-    if sys.platform != "win32":
-        LocalPortCache.find_available_port = find_available_port
+    LocalPortCache.find_available_port = find_available_port
+    return True
