@@ -296,6 +296,21 @@ class PageProblems:
             self.items.append(f"request outside the allowed origins: {request.url}")
 
 
+def kept_pages(open_page):
+    """For a module-scoped fixture: yields get(name), which returns the page `open_page(name)` opened for `name`
+    earlier in the module if it is still open, else opens it; closes them all at the end. A load of a deck costs
+    seconds of CPU, so a test that presents a deck again reuses the one an earlier test loaded."""
+    pages = {}
+
+    def get(name: str):
+        if name not in pages or pages[name].is_closed():
+            pages[name] = open_page(name)
+        return pages[name]
+
+    yield get
+    for page in pages.values():
+        page.close()
+
 
 def keep_inside(page, prefix: str) -> None:
     """Abort every request of `page` whose URL does not start with `prefix` (the `watch` fixture records it)."""

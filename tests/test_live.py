@@ -13,8 +13,8 @@ import time
 import nbformat
 import pytest
 
-from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, first_quiz, has_svg, measure_when_stable, open_in_lab, settle,
-                           show_cell, svg_cells)
+from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, first_quiz, has_svg, kept_pages, measure_when_stable, open_in_lab,
+                           settle, show_cell, svg_cells)
 from tools import kernel_ports, slides
 
 pytestmark = pytest.mark.browser
@@ -102,20 +102,11 @@ CODE_CHAPTER = "04_calculus.ipynb"
 
 @pytest.fixture(scope="module")
 def rise_deck(browser, lab):
-    """rise_deck(name) -> the page showing chapter `name` in live RISE, opened once for this module (a load costs
-    seconds of CPU). A test that uses it removes what it added to the page and leaves it where it stopped (a
-    question answered, a cell edited); the tests that use a kept deck close it, before the test that saves
+    """rise_deck(name) -> the page showing chapter `name` in live RISE, opened once for this module
+    (support.kept_pages). A test that uses it removes what it added to the page and leaves it where it stopped
+    (a question answered, a cell edited); the tests that use a kept deck close it, before the test that saves
     chapters in JupyterLab."""
-    pages = {}
-
-    def deck(name: str):
-        if name not in pages or pages[name].is_closed():
-            pages[name] = open_rise(browser, lab, name)
-        return pages[name]
-
-    yield deck
-    for page in pages.values():
-        page.close()
+    yield from kept_pages(lambda name: open_rise(browser, lab, name))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

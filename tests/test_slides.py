@@ -15,7 +15,7 @@ import pytest
 
 from tools import slides
 
-from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, PageProblems, answer_wrong_then_right, first_quiz,
+from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, PageProblems, answer_wrong_then_right, first_quiz, kept_pages,
                            measure_when_stable, settle, shows)
 IDS = [p.stem for p in NOTEBOOKS]
 
@@ -98,24 +98,17 @@ KEYS_DECK = "04_calculus.slides.html"
 
 @pytest.fixture(scope="module")
 def deck(browser, built):
-    """deck(name) -> the page showing build/slides/<name>, loaded once for this module (a load typesets every
-    formula of the deck); `page.problems` collects what went wrong on it since it was loaded, for every test
-    that uses it. A test removes what it added to the page and leaves it where it stopped (a question
-    answered)."""
-    pages = {}
+    """deck(name) -> the page showing build/slides/<name>, loaded once for this module (support.kept_pages);
+    `page.problems` collects what went wrong on it since it was loaded, for every test that uses it. A test
+    removes what it added to the page and leaves it where it stopped (a question answered)."""
+    def load(name: str):
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.problems = PageProblems(page, ("file://", "data:"))
+        page.goto((built / name).as_uri())
+        page.wait_for_function(READY, timeout=30_000)
+        return page
 
-    def opener(name: str):
-        if name not in pages or pages[name].is_closed():
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
-            page.problems = PageProblems(page, ("file://", "data:"))
-            page.goto((built / name).as_uri())
-            page.wait_for_function(READY, timeout=30_000)
-            pages[name] = page
-        return pages[name]
-
-    yield opener
-    for page in pages.values():
-        page.close()
+    yield from kept_pages(load)
 
 
 @pytest.mark.browser
