@@ -19,7 +19,7 @@ unexport PYTHONDONTWRITEBYTECODE
 # `make check` runs every test file except these, which run notebooks, start browsers or install things;
 # a new unit-test file joins the one-minute loop without being listed anywhere. The mutation-killing tests
 # (tests/test_mutants_*.py) are left to make test and make mutants: they doubled the loop's time.
-SLOW_TESTS := test_live test_live_answers test_slides test_portability test_nbval_strict test_execute \
+SLOW_TESTS := test_live test_slides test_portability test_nbval_strict test_execute \
 	test_setup_env test_commands test_site test_lock test_course_env test_kernel_env
 # ruff lints the tools, the tests and the notebooks' code cells (settings in pyproject.toml).
 LINT := $(BIN)/python -m ruff check tools tests conftest.py notebooks

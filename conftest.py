@@ -12,12 +12,9 @@ kernel_ports.install()
 
 # The slowest files first. Under `-n` each file runs on one worker (--dist loadfile); a slow file
 # started last would leave the other workers idle while it runs. Measured in one full run with 3 workers on
-# 2 cores, in seconds: JupyterLab and live RISE ~80, the notebooks on a simulated CPU in the course set's
-# environment ~80, static slides ~50, answers and questions in JupyterLab ~50, the website ~27.
-SLOW_FIRST = (
-    "tests/test_live.py", "tests/test_portability.py", "tests/test_slides.py", "tests/test_live_answers.py",
-    "tests/test_site.py",
-)
+# 2 cores, in seconds: JupyterLab and live RISE ~120, the notebooks on a simulated CPU in the course set's
+# environment ~80, static slides ~50, the website ~27.
+SLOW_FIRST = ("tests/test_live.py", "tests/test_portability.py", "tests/test_slides.py", "tests/test_site.py")
 
 
 def pytest_collection_modifyitems(items):

@@ -73,7 +73,7 @@ NOT_RUN_HERE = {
     ".venv/bin/python -m pytest -m browser tests": "the browser half of `make test`, which runs it; collecting "
                                                    "every module takes half a minute",
     "cp notebooks/04_calculus.ipynb my_notebooks/": "tests/test_lab.py checks git ignores the copy",
-    "git diff": "git's own; tests/test_live_answers.py checks it is empty after Run All and save",
+    "git diff": "git's own; tests/test_live.py checks it is empty after Run All and save",
     "git pull": "git's own; tests/test_lab.py checks the README names it",
     "git pull origin main": "git's own",
     "git restore notebooks/04_calculus.ipynb": "git's own; tests/test_lab.py checks the README names it",
