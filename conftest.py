@@ -12,8 +12,8 @@ kernel_ports.install()
 
 # The slowest files first. Under `-n` each file runs on one worker (--dist loadfile); a slow file
 # started last would leave the other workers idle while it runs. Measured in one full run with 3 workers on
-# 2 cores, in seconds: JupyterLab and live RISE ~120, the notebooks on a simulated CPU in the course set's
-# environment ~80, static slides ~50, the website ~27.
+# 2 cores (a busy machine), in seconds: JupyterLab and live RISE ~145, the notebooks on a simulated CPU in the
+# course set's environment ~90, static slides ~60, the website ~40.
 SLOW_FIRST = ("tests/test_live.py", "tests/test_portability.py", "tests/test_slides.py", "tests/test_site.py")
 
 
