@@ -23,7 +23,7 @@ import nbformat
 import pytest
 
 from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, answer_wrong_then_right, bounded, first_quiz, has_svg, kept_pages,
-                           measure_when_stable, open_in_lab, settle, show_cell, shows, svg_cells)
+                           measure_when_stable, open_in_lab, settle, show_cell, shows, still_arrows, svg_cells)
 from tools import kernel_ports, slides
 
 pytestmark = pytest.mark.browser
@@ -250,11 +250,15 @@ def test_a_presenter_note_reads_as_a_note_in_jupyterlab(lab_page, screenshots):
                        if c.metadata.get("slideshow", {}).get("slide_type") == "notes")
     open_in_lab(lab_page, path.name)
     lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
-    assert show_cell(lab_page, index, "node => node.querySelector('.jp-RenderedMarkdown blockquote strong')"), (
-        f"{path.name}: the presenter's note in cell {index} did not render")
+    # Shown: its label has laid-out text (innerText is empty while the cell is skipped or not yet rendered).
+    shown = "node => { const s = node.querySelector('.jp-RenderedMarkdown blockquote strong'); return !!s && !!s.innerText.trim(); }"
+    assert show_cell(lab_page, index, shown), f"{path.name}: the presenter's note in cell {index} did not render"
+    # Read from the DOM, not from what is laid out: the chapter's tab was opened by earlier tests, and JupyterLab
+    # may still scroll it after activating it (once, the label read as '' right after it had shown).
     label = lab_page.evaluate("""i => { const node = window.jupyterapp.shell.currentWidget.content.widgets[i].node;
         const quote = node.querySelector('.jp-RenderedMarkdown blockquote');
-        return {label: quote.querySelector('strong').innerText, border: getComputedStyle(quote).borderLeftStyle}; }""", index)
+        return {label: quote.querySelector('strong').textContent, border: getComputedStyle(quote).borderLeftStyle}; }""", index)
+    show_cell(lab_page, index, shown)  # on screen again for the screenshot
     lab_page.screenshot(path=str(screenshots / f"lab-presenter-note-{path.stem}.png"))
     assert label["label"] == "Presenter's note." and label["border"] != "none", label
 
@@ -266,6 +270,7 @@ def open_rise(browser, lab, name: str):
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     page.goto(lab.page_url(f"/rise/notebooks/{name}"))
     page.wait_for_selector(".reveal.ready", timeout=90_000)
+    still_arrows(page)
     return page
 
 

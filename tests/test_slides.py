@@ -16,7 +16,7 @@ import pytest
 from tools import slides
 
 from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, PageProblems, answer_wrong_then_right, first_quiz, kept_pages,
-                           measure_when_stable, settle, shows)
+                           measure_when_stable, settle, shows, still_arrows)
 IDS = [p.stem for p in NOTEBOOKS]
 
 
@@ -106,6 +106,7 @@ def deck(browser, built):
         page.problems = PageProblems(page, ("file://", "data:"))
         page.goto((built / name).as_uri())
         page.wait_for_function(READY, timeout=30_000)
+        still_arrows(page)
         return page
 
     yield from kept_pages(load)
