@@ -192,7 +192,7 @@ def start_lab(tmp_path_factory):
 
 def open_lab_page(browser, lab):
     """One JupyterLab page for the tests that open notebooks: loading the app once saves CPU time."""
-    browser.context.clear_cookies()  # a server started earlier on the same port left its login and xsrf cookies
+    browser.context.clear_cookies()  # a server started earlier in this browser on the same port left its cookies
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(lab.page_url("/lab/tree/notebooks?reset"))
     page.wait_for_function("() => window.jupyterapp", timeout=90_000)
@@ -211,10 +211,10 @@ def bounded(page, script: str, arg=None, seconds: float = 120, what: str = "a st
 
 
 def open_in_lab(page, name: str) -> None:
-    """Open notebooks/<name> in a new tab, as a learner would from the file browser.
+    """Open notebooks/<name> as a learner would from the file browser: in a new tab, or in its tab if it is open.
 
     Earlier tabs stay open behind it (closing one whose kernel has started asks to save it). Returns once the
-    new tab is the shell's current widget, through which the tests read the chapter.
+    chapter's tab is the shell's current widget, through which the tests read the chapter.
     """
     bounded(page, """async name => {
         const app = window.jupyterapp;

@@ -4,14 +4,15 @@ A JupyterLab server is started by `python -m tools.lab` (what `make lab` runs) o
 serving a temporary copy of notebooks/ with an empty Jupyter data folder: no notebook is trusted
 beforehand, exactly as after a fresh clone. Screenshots go to build/screenshots/.
 
-Every test here shares that server and one JupyterLab page (module fixtures `lab` and `lab_page`): starting a
-server and loading JupyterLab cost about 10 s of CPU, and a chapter that an earlier test opened is still open in
-its tab. The tests run in the order written, in three parts:
+Every test here uses that one server (module fixture `lab`), and the JupyterLab tests share one JupyterLab page
+(`lab_page`): starting a server and loading JupyterLab cost about 10 s of CPU, and a chapter that an earlier test
+opened is still open in its tab. The live RISE tests open their own pages. The tests run in the order written,
+in three parts:
 
-1. chapters in JupyterLab: answers closed, figures, questions, presenter notes (the answer check comes first, so
-   that it sees each chapter as first opened);
+1. chapters in JupyterLab: answers closed (first, so that it sees each chapter as first opened), one answer
+   revealed, a question answered, figures, kernel ports, a presenter's note;
 2. live RISE decks of every chapter;
-3. saving chapters and Run All, which end by reloading the page.
+3. saving chapters, then Run All, which ends by reloading the page.
 """
 from __future__ import annotations
 
@@ -205,8 +206,8 @@ def first_figure(page, path, figures_only: bool = False) -> dict:
     return measure_when_stable(page, f"() => ({CELL_FIGURES})({CELL}({index}))")
 
 
-# `make lab` trusts every chapter the same way, so three stand for all (each open costs a kernel start and
-# about 7 s): the first chapter drawing with IPython's SVG display, the first and the last drawing with
+# `make lab` trusts every chapter the same way, so three stand for all (a chapter not open yet costs a kernel
+# start and about 7 s): the first chapter drawing with IPython's SVG display, the first and the last drawing with
 # matplotlib. tests/test_notebooks.py checks every chapter's figures in the files.
 _MATPLOTLIB = [p for p in NOTEBOOKS if has_svg(p, figures_only=True)]
 FIGURE_CHAPTERS = sorted({next(p for p in NOTEBOOKS if has_svg(p) and p not in _MATPLOTLIB),
@@ -250,7 +251,8 @@ def test_a_presenter_note_reads_as_a_note_in_jupyterlab(lab_page, screenshots):
                        if c.metadata.get("slideshow", {}).get("slide_type") == "notes")
     open_in_lab(lab_page, path.name)
     lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
-    # Shown: its label has laid-out text (innerText is empty while the cell is skipped or not yet rendered).
+    # Shown: its label has laid-out text (innerText reads '' while the cell's content is skipped by JupyterLab's
+    # content-visibility windowing).
     shown = "node => { const s = node.querySelector('.jp-RenderedMarkdown blockquote strong'); return !!s && !!s.innerText.trim(); }"
     assert show_cell(lab_page, index, shown), f"{path.name}: the presenter's note in cell {index} did not render"
     # Read from the DOM, not from what is laid out: the chapter's tab was opened by earlier tests, and JupyterLab
@@ -258,7 +260,7 @@ def test_a_presenter_note_reads_as_a_note_in_jupyterlab(lab_page, screenshots):
     label = lab_page.evaluate("""i => { const node = window.jupyterapp.shell.currentWidget.content.widgets[i].node;
         const quote = node.querySelector('.jp-RenderedMarkdown blockquote');
         return {label: quote.querySelector('strong').textContent, border: getComputedStyle(quote).borderLeftStyle}; }""", index)
-    show_cell(lab_page, index, shown)  # on screen again for the screenshot
+    show_cell(lab_page, index, shown, timeout_ms=5_000)  # on screen again for the screenshot, if it moved
     lab_page.screenshot(path=str(screenshots / f"lab-presenter-note-{path.stem}.png"))
     assert label["label"] == "Presenter's note." and label["border"] != "none", label
 
@@ -333,13 +335,15 @@ def test_rise_runs_a_code_cell_during_the_talk(rise_deck, screenshots):
     # Pin the cell handle. Ctrl-Enter runs the cell and stays on it (Shift-Enter would move on).
     cell = page.locator(".reveal section.present .jp-CodeCell").first.element_handle()
     editor = cell.query_selector(".cm-content")
-    editor.click()
-    page.wait_for_function("c => c.classList.contains('jp-mod-active')", arg=cell)
-    page.keyboard.press("Control+a")
-    page.keyboard.type('print("computed live:", sum(range(10)))')
-    assert editor.inner_text() == 'print("computed live:", sum(range(10)))'
-    page.keyboard.press("Control+Enter")
+    # The deck is closed whatever happens once the chapter is edited: left open, RISE would autosave the edit
+    # (every 120 s) into the copy that the Run All test later compares with git.
     try:
+        editor.click()
+        page.wait_for_function("c => c.classList.contains('jp-mod-active')", arg=cell)
+        page.keyboard.press("Control+a")
+        page.keyboard.type('print("computed live:", sum(range(10)))')
+        assert editor.inner_text() == 'print("computed live:", sum(range(10)))'
+        page.keyboard.press("Control+Enter")
         # 45 is computed by the kernel; the committed notebook contains no such output.
         page.wait_for_function(
             "c => Array.from(c.querySelectorAll('.jp-OutputArea-output')).some(o => o.innerText.includes('computed live: 45'))",
@@ -497,9 +501,11 @@ def test_answers_and_questions_survive_run_all_twice_save_and_reload(lab_page, l
     path = chapter_with_an_answer_figure()
     quiz = first_quiz([path])
     nb = nbformat.read(path, as_version=4)
-    # Start from a fresh tab: an earlier test may have opened this chapter and clicked its answers.
+    # Start from a fresh tab and the committed file: an earlier test may have opened this chapter and clicked its
+    # answers, and the live RISE test edited a cell of it (CODE_CHAPTER) in a deck that autosaves.
     lab_page.evaluate("""name => { for (const w of Array.from(window.jupyterapp.shell.widgets('main')))
         if (w.context && w.context.path === 'notebooks/' + name) w.dispose(); }""", path.name)
+    subprocess.run(["git", "-C", str(lab.root), "checkout", "--", f"notebooks/{path.name}"], check=True)
     open_in_lab(lab_page, path.name)
     lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
     bounded(lab_page, RUN_ALL, [path.name, True], 300, f"Run All of {path.name}")
