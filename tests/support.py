@@ -210,11 +210,15 @@ def bounded(page, script: str, arg=None, seconds: float = 120, what: str = "a st
         [script, arg, int(seconds * 1000), what])
 
 
+# The cells of the notebook tab in front.
+SHOWN_CELLS = "#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell"
+
+
 def open_in_lab(page, name: str) -> None:
     """Open notebooks/<name> as a learner would from the file browser: in a new tab, or in its tab if it is open.
 
     Earlier tabs stay open behind it (closing one whose kernel has started asks to save it). Returns once the
-    chapter's tab is the shell's current widget, through which the tests read the chapter.
+    chapter's tab is the shell's current widget, through which the tests read the chapter, and shows cells.
     """
     bounded(page, """async name => {
         const app = window.jupyterapp;
@@ -223,6 +227,7 @@ def open_in_lab(page, name: str) -> None:
         app.shell.activateById(widget.id);
         while (app.shell.currentWidget !== widget) await new Promise(r => requestAnimationFrame(r));
     }""", name, 120, f"opening {name}")
+    page.wait_for_selector(SHOWN_CELLS, timeout=60_000)
 
 
 def show_cell(page, index: int, ready: str = "node => true", timeout_ms: int = 30_000) -> bool:
@@ -296,19 +301,31 @@ class PageProblems:
             self.items.append(f"request outside the allowed origins: {request.url}")
 
 
-def kept_pages(open_page):
-    """For a module-scoped fixture: yields get(name), which returns the page `open_page(name)` opened for `name`
-    earlier in the module if it is still open, else opens it; closes them all at the end. A load of a deck costs
-    seconds of CPU, so a test that presents a deck again reuses the one an earlier test loaded."""
-    pages = {}
+class KeptPages:
+    """Pages opened by `open_page(name)`, one per name, kept for later tests when their name is in `keep`.
 
-    def get(name: str):
-        if name not in pages or pages[name].is_closed():
-            pages[name] = open_page(name)
-        return pages[name]
+    A load of a deck costs seconds of CPU, so a test that presents a deck again reuses the one an earlier test
+    loaded: pages(name) returns the page of `name` if it is still open, else opens it; pages.done(name) closes it
+    unless a later test needs it (`keep`)."""
 
-    yield get
-    for page in pages.values():
+    def __init__(self, open_page, keep: set[str]):
+        self.open_page, self.keep, self.pages = open_page, keep, {}
+
+    def __call__(self, name: str):
+        if name not in self.pages or self.pages[name].is_closed():
+            self.pages[name] = self.open_page(name)
+        return self.pages[name]
+
+    def done(self, name: str) -> None:
+        if name not in self.keep:
+            self.pages.pop(name).close()
+
+
+def kept_pages(open_page, keep: set[str]):
+    """For a module-scoped fixture: yields KeptPages(open_page, keep), and closes every page at the end."""
+    pages = KeptPages(open_page, keep)
+    yield pages
+    for page in pages.pages.values():
         page.close()
 
 

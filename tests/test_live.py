@@ -23,8 +23,9 @@ import time
 import nbformat
 import pytest
 
-from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, answer_wrong_then_right, bounded, first_quiz, has_svg, kept_pages,
-                           measure_when_stable, open_in_lab, settle, show_cell, shows, still_arrows, svg_cells)
+from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, SHOWN_CELLS, answer_wrong_then_right, bounded, first_quiz,
+                           has_svg, kept_pages, measure_when_stable, open_in_lab, settle, show_cell, shows,
+                           still_arrows, svg_cells)
 from tools import kernel_ports, slides
 
 pytestmark = pytest.mark.browser
@@ -131,7 +132,6 @@ ANSWER_CHAPTERS = sorted({NOTEBOOKS[0], NOTEBOOKS[-1], chapter_with_an_answer_fi
 def test_answers_are_hidden_on_first_open(lab_page, screenshots, path):
     nb = nbformat.read(path, as_version=4)
     open_in_lab(lab_page, path.name)
-    lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
     assert_answers_hidden(lab_page, nb, path.name)
     lab_page.screenshot(path=str(screenshots / f"lab-answers-{path.stem}.png"))
 
@@ -144,7 +144,6 @@ def test_one_click_reveals_an_answer(lab_page, screenshots):
     text = next(i for i in range(start, len(nb.cells)) if nb.cells[i].cell_type == "markdown")
     code = next(i for i in range(start, len(nb.cells)) if "data:image/svg+xml" in str(nb.cells[i].get("outputs")))
     open_in_lab(lab_page, path.name)
-    lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
     cell = "(i => window.jupyterapp.shell.currentWidget.content.widgets[i].node)"
 
     lab_page.evaluate("async i => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')", text)
@@ -194,7 +193,6 @@ def first_figure(page, path, figures_only: bool = False) -> dict:
     JupyterLab renders only the cells near the view: going straight to the cell, rather than scrolling past
     every cell before it, spares typesetting them all."""
     index = svg_cells(path, figures_only)[0]
-    page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
     if not show_cell(page, index, f"node => {{ const f = ({CELL_FIGURES})(node); return f.svgs + f.bare > 0; }}"):
         # Neither: the caller's assertion shows what there is, and where the cell was.
         return page.evaluate(f"""i => {{ const panel = window.jupyterapp.shell.currentWidget;
@@ -250,7 +248,6 @@ def test_a_presenter_note_reads_as_a_note_in_jupyterlab(lab_page, screenshots):
     path, index = next((p, i) for p in NOTEBOOKS for i, c in enumerate(nbformat.read(p, as_version=4).cells)
                        if c.metadata.get("slideshow", {}).get("slide_type") == "notes")
     open_in_lab(lab_page, path.name)
-    lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
     # Shown: its label has laid-out text (innerText reads '' while the cell's content is skipped by JupyterLab's
     # content-visibility windowing).
     shown = "node => { const s = node.querySelector('.jp-RenderedMarkdown blockquote strong'); return !!s && !!s.innerText.trim(); }"
@@ -284,10 +281,10 @@ CODE_CHAPTER = "04_calculus.ipynb"
 @pytest.fixture(scope="module")
 def rise_deck(browser, lab):
     """rise_deck(name) -> the page showing chapter `name` in live RISE, opened once for this module
-    (support.kept_pages). A test that uses it removes what it added to the page and leaves it where it stopped
-    (a question answered, a cell edited); the tests that use a kept deck close it, before the test that saves
-    chapters in JupyterLab."""
-    yield from kept_pages(lambda name: open_rise(browser, lab, name))
+    (support.KeptPages); rise_deck.done(name) closes it unless a later test presents it again. A test that
+    uses it removes what it added to the page and leaves it where it stopped (a question answered, a cell
+    edited); the tests that use a kept deck close it, before the test that saves chapters in JupyterLab."""
+    yield from kept_pages(lambda name: open_rise(browser, lab, name), keep={QUESTION_CHAPTER, CODE_CHAPTER})
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -312,8 +309,7 @@ def test_rise_renders_the_deck(rise_deck, screenshots, path):
     (screenshots / f"rise-{path.stem}-slide-heights.txt").write_text(
         "".join(f"{i + 1:>4} {h['height']:5d}px  {h['title']}\n" for i, h in enumerate(heights)))
     show_all.evaluate("e => e.remove()")
-    if path.name not in (QUESTION_CHAPTER, CODE_CHAPTER):
-        page.close()
+    rise_deck.done(path.name)
     assert slides_shown == slides.expected_slides(nb), "RISE shows a different number of slides than the metadata"
     assert len(heights) == slides_shown
     screen = nb.metadata["rise"]["height"]
@@ -421,12 +417,11 @@ def test_opening_and_saving_chapters_leaves_the_clone_clean(lab_page, lab, scree
         before = path.stat().st_mtime_ns
         page = lab_page
         open_in_lab(page, name)
-        page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
         connected = page.evaluate(KERNEL_CONNECTED)
         assert "version" not in connected["language"], "the course kernel reports no Python patch version"
         assert connected["saved"] == connected["language"], connected
         assert connected["dirty"] is False, f"{name} shows as modified once its kernel has started"
-        page.locator("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").first.click()
+        page.locator(SHOWN_CELLS).first.click()
         page.keyboard.press("Control+s")
         page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=30_000)
         deadline = time.monotonic() + 30
@@ -507,7 +502,6 @@ def test_answers_and_questions_survive_run_all_twice_save_and_reload(lab_page, l
         if (w.context && w.context.path === 'notebooks/' + name) w.dispose(); }""", path.name)
     subprocess.run(["git", "-C", str(lab.root), "checkout", "--", f"notebooks/{path.name}"], check=True)
     open_in_lab(lab_page, path.name)
-    lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
     bounded(lab_page, RUN_ALL, [path.name, True], 300, f"Run All of {path.name}")
     assert_answers_hidden(lab_page, nb, path.name, " after Run All")
     lab_page.screenshot(path=str(screenshots / f"lab-after-run-all-{path.stem}.png"))
@@ -530,7 +524,6 @@ def test_answers_and_questions_survive_run_all_twice_save_and_reload(lab_page, l
     lab_page.wait_for_function("() => window.jupyterapp", timeout=90_000)
     lab_page.evaluate("async () => { await window.jupyterapp.restored; }")
     open_in_lab(lab_page, path.name)
-    lab_page.wait_for_selector("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=60_000)
     saved = nbformat.read(lab.root / "notebooks" / path.name, as_version=4)
     assert_answers_hidden(lab_page, saved, path.name, " reopened")
     lab_page.screenshot(path=str(screenshots / f"lab-reopened-{path.stem}.png"))

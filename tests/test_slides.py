@@ -98,9 +98,10 @@ KEYS_DECK = "04_calculus.slides.html"
 
 @pytest.fixture(scope="module")
 def deck(browser, built):
-    """deck(name) -> the page showing build/slides/<name>, loaded once for this module (support.kept_pages);
-    `page.problems` collects what went wrong on it since it was loaded, for every test that uses it. A test
-    removes what it added to the page and leaves it where it stopped (a question answered)."""
+    """deck(name) -> the page showing build/slides/<name>, loaded once for this module (support.KeptPages;
+    deck.done(name) closes it unless a later test presents it again); `page.problems` collects what went
+    wrong on it since it was loaded, for every test that uses it. A test removes what it added to the page and
+    leaves it where it stopped (a question answered)."""
     def load(name: str):
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         page.problems = PageProblems(page, ("file://", "data:"))
@@ -109,7 +110,7 @@ def deck(browser, built):
         still_arrows(page)
         return page
 
-    yield from kept_pages(load)
+    yield from kept_pages(load, keep={QUESTION_DECK, KEYS_DECK})
 
 
 @pytest.mark.browser
@@ -172,8 +173,7 @@ def test_deck_in_chromium(deck, screenshots, path):
         }""")
         assert box["w"] >= 300 and box["h"] >= 200, f"figure too small to read on a slide: {box}"
         page.screenshot(path=str(screenshots / f"{path.stem}-figure.png"))
-    if f"{path.stem}.slides.html" not in (QUESTION_DECK, KEYS_DECK):
-        page.close()
+    deck.done(f"{path.stem}.slides.html")
     assert not problems.items, "\n".join(problems.items)
 
 
