@@ -32,9 +32,12 @@ def _check_linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> None:
     if not (X.dtype == w.dtype == b.dtype and X.is_floating_point()):
         fail('`X`, `w` and `b`', 'of one floating-point dtype', f'{X.dtype}, {w.dtype} and {b.dtype}: '
              'make them all float32 with .float()', TypeError)
-    try:  # on the meta device torch works out shapes without computing anything
-        Xw = X.to('meta') @ w.to('meta')
-        result = Xw + b.to('meta')
+    # X @ w + b on zeros of the same shapes: torch's own shape rules. (On the 'meta' device torch would skip the
+    # arithmetic, but its first use there imports torch's compiler, a second of CPU, and each call took 7x longer.)
+    zero = X.new_zeros(())
+    try:
+        Xw = zero.expand(X.shape) @ zero.expand(w.shape)  # expand: a view of the one zero, no copy
+        result = Xw + zero.expand(b.shape)
     except RuntimeError:
         Xw = result = None  # raised below, outside `except`: the learner sees one error, not torch's too
     shapes = f'{tuple(X.shape)}, {tuple(w.shape)} and {tuple(b.shape)}'
