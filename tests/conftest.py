@@ -123,10 +123,19 @@ def lab_page(browser, lab):
     yield from support.open_lab_page(browser, lab)
 
 
+@pytest.fixture(scope="session")
+def repository_in_sync() -> None:
+    """The repository's d2l_utils/ is what its notebooks generate: then so is every copy of the two (checked once
+    per session, not per copy: one check reads every notebook, about 0.1 s of CPU, and 31 tests take a copy)."""
+    from tools import export
+
+    assert export.stale_files() == [], "d2l_utils/ differs from the notebooks: run `make lib`"
+
+
 @pytest.fixture
-def sandbox(tmp_path, monkeypatch):
+def sandbox(tmp_path, monkeypatch, repository_in_sync):
     """A copy of notebooks/ and d2l_utils/ that tools/export.py works on instead of the repository's
-    (tests/test_export.py and tests/test_mutants_export.py)."""
+    (tests/test_export.py and tests/test_mutants_export.py); in sync when it starts (`repository_in_sync`)."""
     import shutil
 
     from tools import export
@@ -136,5 +145,4 @@ def sandbox(tmp_path, monkeypatch):
     monkeypatch.setattr(export, "ROOT", tmp_path)
     monkeypatch.setattr(export, "NOTEBOOKS", tmp_path / "notebooks")
     monkeypatch.setattr(export, "PACKAGE", tmp_path / "d2l_utils")
-    assert export.stale_files() == []
     return tmp_path

@@ -51,9 +51,12 @@ def test_a_hub_started_without_make_gets_the_course_kernel(tmp_path, monkeypatch
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import start_new_kernel
 
-    from tools import execute, lab
+    from tools import execute, lab, numerics
 
     monkeypatch.setattr(lab, "trust_notebooks", lambda: [])  # the user's trust database is not the test's
+    # A new prefix holds no record of torch's answer, so prepare_hub would start torch to ask (2 s of CPU): it
+    # gets the answer setup recorded for this machine instead (tests/test_mutants_numerics.py tests the asking).
+    monkeypatch.setattr(numerics, "detect_capability", lambda python=sys.executable: numerics.detected())
     folder = lab.prepare_hub(prefix=tmp_path)
     assert folder == tmp_path / "share" / "jupyter" / "kernels" / "python3"
     monkeypatch.delenv("PYTHONPATH", raising=False)
