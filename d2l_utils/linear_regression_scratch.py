@@ -32,8 +32,9 @@ def _check_linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> None:
     if not (X.dtype == w.dtype == b.dtype and X.is_floating_point()):
         fail('`X`, `w` and `b`', 'of one floating-point dtype', f'{X.dtype}, {w.dtype} and {b.dtype}: '
              'make them all float32 with .float()', TypeError)
-    # X @ w + b on zeros of the same shapes: torch's own shape rules. (On the 'meta' device torch would skip the
-    # arithmetic, but its first use there imports torch's compiler, a second of CPU, and each call took 7x longer.)
+    # X @ w + b on zeros of the same shapes: torch's own shape rules, at the cost of the arithmetic itself. (On the
+    # 'meta' device torch would skip the arithmetic, but its first use there imports torch's compiler, a second of
+    # CPU, and each call took 8x longer.)
     zero = X.new_zeros(())
     try:
         Xw = zero.expand(X.shape) @ zero.expand(w.shape)  # expand: a view of the one zero, no copy
