@@ -235,7 +235,12 @@ def test_untrusted_notebook_would_hide_figures(lab_page, lab):
 
 
 def test_jupyterlab_kernels_take_the_course_ports(lab_page, lab):
-    """The kernels of the chapters opened above took ports below the ephemeral range (tools/kernel_ports.py)."""
+    """The kernels of the chapters opened in JupyterLab take ports below the ephemeral range (tools/kernel_ports.py)."""
+    # Open a chapter here too, so that this test holds alone (`-k`): in a whole run the tests above opened it.
+    open_in_lab(lab_page, NOTEBOOKS[0].name)
+    bounded(lab_page, """async () => { const context = window.jupyterapp.shell.currentWidget.sessionContext;
+        await context.ready;  // the server has started the kernel and written its connection file
+        if (!context.session?.kernel) throw new Error('the chapter has no kernel'); }""", None, 120, "the chapter's kernel")
     files = sorted((lab.log.parent / "runtime").glob("kernel-*.json"))
     assert files, "no kernel has started"
     ports = {name: json.loads(f.read_text())[name] for f in files
