@@ -99,6 +99,10 @@ ANSWER_VIEW = """async ([name, start]) => {
 }"""
 
 
+# JavaScript: the node of cell `i` of the notebook on screen.
+CELL = "(i => window.jupyterapp.shell.currentWidget.content.widgets[i].node)"
+
+
 def exercises_index(nb) -> int:
     return next(i for i, c in enumerate(nb.cells) if c.source.startswith("## Exercises"))
 
@@ -144,17 +148,17 @@ def test_one_click_reveals_an_answer(lab_page, screenshots):
     text = next(i for i in range(start, len(nb.cells)) if nb.cells[i].cell_type == "markdown")
     code = next(i for i in range(start, len(nb.cells)) if "data:image/svg+xml" in str(nb.cells[i].get("outputs")))
     open_in_lab(lab_page, path.name)
-    cell = "(i => window.jupyterapp.shell.currentWidget.content.widgets[i].node)"
 
-    lab_page.evaluate("async i => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')", text)
-    lab_page.evaluate(f"i => {cell}(i).querySelector('summary').click()", text)
+    assert show_cell(lab_page, text, "node => !!node.querySelector('summary')"), f"answer {text} did not show"
+    lab_page.evaluate(f"i => {CELL}(i).querySelector('summary').click()", text)
     view = lab_page.evaluate(ANSWER_VIEW, [path.name, text])[0]
     assert view["open"] == 1 and view["answerText"] >= 1, f"one click did not reveal answer text: {view}"
 
-    lab_page.evaluate("async i => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center')", code)
-    lab_page.evaluate(f"i => {cell}(i).querySelector('.jp-OutputArea details summary').click()", code)
+    assert show_cell(lab_page, code, "node => !!node.querySelector('.jp-OutputArea details summary')"), (
+        f"worked code {code} did not show")
+    lab_page.evaluate(f"i => {CELL}(i).querySelector('.jp-OutputArea details summary').click()", code)
     shown = lab_page.evaluate(f"""i => {{
-        const box = {cell}(i).querySelector('.jp-OutputArea details');
+        const box = {CELL}(i).querySelector('.jp-OutputArea details');
         const visible = el => !!el && el.checkVisibility() && el.getBoundingClientRect().height > 0;
         const figure = box.querySelector('img');
         return {{code: visible(box.querySelector('pre.d2l-answer-code')), figure: visible(figure) && figure.complete
@@ -183,8 +187,6 @@ CELL_FIGURES = """node => {
       .filter(e => e.innerText.trim().startsWith('<Figure size')).length;
   return {svgs, bare};
 }"""
-# The same for cell `i` of the notebook on screen.
-CELL = "(i => window.jupyterapp.shell.currentWidget.content.widgets[i].node)"
 
 
 def first_figure(page, path, figures_only: bool = False) -> dict:
@@ -259,9 +261,9 @@ def test_a_presenter_note_reads_as_a_note_in_jupyterlab(lab_page, screenshots):
     assert show_cell(lab_page, index, shown), f"{path.name}: the presenter's note in cell {index} did not render"
     # Read from the DOM, not from what is laid out: the chapter's tab was opened by earlier tests, and JupyterLab
     # may still scroll it after activating it (once, the label read as '' right after it had shown).
-    label = lab_page.evaluate("""i => { const node = window.jupyterapp.shell.currentWidget.content.widgets[i].node;
-        const quote = node.querySelector('.jp-RenderedMarkdown blockquote');
-        return {label: quote.querySelector('strong').textContent, border: getComputedStyle(quote).borderLeftStyle}; }""", index)
+    label = lab_page.evaluate(f"""i => {{ const quote = {CELL}(i).querySelector('.jp-RenderedMarkdown blockquote');
+        return {{label: quote.querySelector('strong').textContent, border: getComputedStyle(quote).borderLeftStyle}}; }}""",
+                              index)
     show_cell(lab_page, index, shown, timeout_ms=5_000)  # on screen again for the screenshot, if it moved
     lab_page.screenshot(path=str(screenshots / f"lab-presenter-note-{path.stem}.png"))
     assert label["label"] == "Presenter's note." and label["border"] != "none", label
@@ -495,9 +497,10 @@ def without_counts(path) -> dict:
 
 def test_answers_and_questions_survive_run_all_twice_save_and_reload(lab_page, lab, screenshots):
     """Run All in a fresh kernel, then again in the same kernel (the cell holding the questions' script is re-run):
-    the answers are still closed on screen. Saved, closed, the page reloaded and the chapter reopened: `git diff`
-    is empty, the answers are closed again, and every question renders and answers (its script travels with the
-    notebook). One chapter with both a figure in an answer and questions stands for all."""
+    the answers are still closed on screen. Saved after the first run, `git diff` is empty; saved after the second,
+    only execution counts differ. Closed, the page reloaded and the chapter reopened: the answers are closed again,
+    and every question renders and answers (its script travels with the notebook). One chapter with both a figure
+    in an answer and questions stands for all."""
     path = chapter_with_an_answer_figure()
     quiz = first_quiz([path])
     nb = nbformat.read(path, as_version=4)
