@@ -75,10 +75,10 @@ lib: setup-dev ## regenerate d2l_utils/ from the #@save cells of the notebooks
 execute: lib ## re-run every notebook in place (NB=notebooks/04_calculus.ipynb for one)
 	$(BIN)/python -m tools.execute $(NB)
 
-slides: setup-dev ## build offline reveal.js decks into build/slides/
+slides: setup-dev ## build offline reveal.js decks into build/slides/ (only the decks whose inputs changed)
 	$(BIN)/python -m tools.slides
 
-site: setup-dev ## build the course website into build/site/ (from the committed outputs, no re-execution)
+site: setup-dev ## build the course website into build/site/ from the committed outputs (again only if an input changed)
 	$(BIN)/python -m tools.site
 
 mutants: setup-dev ## mutation testing of d2l_utils and the tools that decide test outcomes: score per module (slow)

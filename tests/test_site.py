@@ -13,6 +13,7 @@ import pytest
 
 from tests import support
 from tools import site
+from tools.paths import BUILD
 
 CHAPTERS = support.NOTEBOOKS
 # What a formula left untypeset shows in the prose of a page: MyST writes $…$ as \(…\) and $$…$$ as \[…\],
@@ -21,11 +22,14 @@ TEX_LEFT = re.compile(r"\\[(\[]|\\(?:frac|partial|mathbf|sum|top|nabla|begin|lef
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
-    """The site, built as `make site` builds it but without the slide decks (tools.slides, tested elsewhere)."""
-    out = tmp_path_factory.mktemp("website") / "site"
-    site.build(out, with_slides=False)
-    return out
+def built() -> Path:
+    """The site, built as `make site` builds it but without the slide decks (tools.slides, tested elsewhere), into
+    build/site-without-decks: like build/site, it is built again only when an input changed (tools/inputs.py)."""
+    from filelock import FileLock
+
+    BUILD.mkdir(exist_ok=True)
+    with FileLock(str(BUILD / "site-without-decks.lock")):
+        return site.build(BUILD / "site-without-decks", with_slides=False).parent
 
 
 @pytest.fixture
@@ -202,3 +206,23 @@ def test_each_chapter_links_its_slides_and_its_notebook(built):
         assert f'href="slides/{path.stem}.slides.html"' in links
         assert f'href="notebooks/{path.name}"' in links
         assert (built / "notebooks" / path.name).read_bytes() == path.read_bytes()
+
+
+def test_a_site_built_from_the_same_inputs_is_kept(built, monkeypatch):
+    """`make site` again with nothing changed keeps the site (tools/inputs.py); the key covers what a page shows."""
+    index = built / "index.html"
+    written = index.stat().st_mtime_ns
+
+    def no_rebuild(src):
+        raise AssertionError("the site was built again from unchanged inputs")
+
+    monkeypatch.setattr(site, "write_sources", no_rebuild)
+    assert site.build(built, with_slides=False) == index and index.stat().st_mtime_ns == written
+    key = site.inputs_key(False)
+    assert site.inputs_key(True) != key  # the decks are part of the site
+    readme = site.README
+    monkeypatch.setattr(site, "README", built / "index.html")  # stands for an edited README
+    assert site.inputs_key(False) != key
+    monkeypatch.setattr(site, "README", readme)
+    monkeypatch.setenv("GITHUB_REPOSITORY", "someone/a-fork-of-the-course")  # the address is on every page
+    assert site.inputs_key(False) != key

@@ -113,6 +113,37 @@ def deck(browser, built):
     yield from kept_pages(load, keep={QUESTION_DECK, KEYS_DECK})
 
 
+def test_a_deck_is_built_again_only_when_its_inputs_change(tmp_path, monkeypatch):
+    """`make slides` after editing one chapter writes that chapter's deck only; a deck edited by hand, new tools or
+    packages (slides.shared_inputs), or a deck whose notebook is gone, are dealt with too."""
+    src, out = tmp_path / "notebooks", tmp_path / "slides"
+    src.mkdir()
+    a, b = (src / NOTEBOOKS[i].name for i in (1, 3))
+    for copy, original in ((a, NOTEBOOKS[1]), (b, NOTEBOOKS[3])):
+        copy.write_bytes(original.read_bytes())
+    deck_a, deck_b = out / f"{a.stem}.slides.html", out / f"{b.stem}.slides.html"
+
+    def build(*notebooks) -> dict:
+        return {e["notebook"]: e["rebuilt"] for e in slides.build(out, list(notebooks))}
+
+    assert build(a, b) == {a.name: True, b.name: True}
+    written = deck_a.stat().st_mtime_ns, deck_b.stat().st_mtime_ns
+    assert build(a, b) == {a.name: False, b.name: False}
+    assert (deck_a.stat().st_mtime_ns, deck_b.stat().st_mtime_ns) == written
+    nb = nbformat.read(a, as_version=4)
+    nb.cells[0].source += "\n\nA sentence added by the test."
+    nbformat.write(nb, a)
+    deck_b.write_text(deck_b.read_text(encoding="utf-8") + "<!-- edited by hand -->", encoding="utf-8")
+    assert build(a, b) == {a.name: True, b.name: True}
+    assert "A sentence added by the test." in deck_a.read_text(encoding="utf-8")
+    assert "edited by hand" not in deck_b.read_text(encoding="utf-8")
+    monkeypatch.setattr(slides, "shared_inputs", lambda: "another template or package")
+    assert build(a, b) == {a.name: True, b.name: True}
+    assert build(b) == {b.name: False}
+    assert not deck_a.exists() and not (out / f".{deck_a.name}.inputs").exists()
+    assert [e["notebook"] for e in json.loads((out / "decks.json").read_text())] == [b.name]
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_deck_in_chromium(deck, screenshots, path):

@@ -49,6 +49,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "tools/svg_compare.py": ("test_svg_compare", "test_nbval_plugin"),
     "tools/export.py": ("test_export",),
     "tools/numerics.py": ("test_numerics", "test_nbval_plugin"),
+    "tools/inputs.py": ("test_inputs",),
     "d2l_utils/checks.py": PACKAGE_TESTS + ("test_tensors", "test_calculus", "test_matrix_calculus", "test_autograd",
                                             "test_linear_regression", "test_linear_regression_scratch",
                                             "test_linear_regression_concise"),

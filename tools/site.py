@@ -22,7 +22,7 @@ from pathlib import Path
 
 import nbformat
 
-from tools import deck, paths, slides
+from tools import deck, inputs, paths, slides
 
 ROOT = paths.ROOT
 OUT = paths.BUILD / "site"
@@ -137,11 +137,22 @@ def copy_assets(out: Path, with_slides: bool) -> None:
         slides.build(out / "slides")
 
 
+def inputs_key(with_slides: bool) -> str:
+    """Hash of everything the site is built from: README, the notebooks, site/, the tools, the front-end lock,
+    the interpreter and the installed packages, the repository's address and whether decks are included."""
+    files = inputs.files(README, paths.NOTEBOOKS, CONF, Path(__file__).resolve().parent, ROOT / "package-lock.json")
+    return inputs.digest(files, inputs.environment(), repository_url(), f"with_slides={with_slides}")
+
+
 def build(out: Path = OUT, with_slides: bool = True) -> Path:
-    """Build the whole site into `out` (its sources go to `<out>-src`); return out/index.html."""
+    """Build the whole site into `out` (its sources go to `<out>-src`); return out/index.html. A site built from
+    these very inputs (tools/inputs.py) is kept as it is."""
+    slides.install_vendor()  # MathJax and the decks' libraries (npm ci when package-lock.json changed)
+    key, stamp = inputs_key(with_slides), out / ".inputs"
+    if inputs.unchanged(stamp, key, out / "index.html"):
+        return out / "index.html"
     from sphinx.application import Sphinx
 
-    slides.install_vendor()  # MathJax and the decks' libraries (npm ci when package-lock.json changed)
     src = out.parent / f"{out.name}-src"
     write_sources(src)
     if out.exists():
@@ -150,18 +161,20 @@ def build(out: Path = OUT, with_slides: bool = True) -> Path:
                  status=None, warningiserror=True)
     app.build()
     copy_assets(out, with_slides)
+    inputs.record(stamp, key, out / "index.html")
     return out / "index.html"
 
 
 def main() -> int:
     start = time.monotonic()
+    kept = inputs.unchanged(OUT / ".inputs", inputs_key(True), OUT / "index.html")
     try:
         index = build()
     except slides.SlidesError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    print(f"built {deck.COURSE!r} in {time.monotonic() - start:.1f} s: "
-          f"open {index.relative_to(ROOT)} in a browser (works offline)")
+    done = "unchanged since the last build" if kept else f"built in {time.monotonic() - start:.1f} s"
+    print(f"{deck.COURSE!r} {done}: open {index.relative_to(ROOT)} in a browser (works offline)")
     return 0
 
 

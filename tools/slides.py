@@ -22,7 +22,7 @@ import nbformat
 from nbconvert import SlidesExporter
 from traitlets.config import Config
 
-from tools import deck, paths
+from tools import deck, inputs, paths
 
 ROOT = paths.ROOT
 NOTEBOOKS = paths.NOTEBOOKS
@@ -120,15 +120,32 @@ def exporter_for(rise: dict) -> SlidesExporter:
     )
 
 
-def build_deck(path: Path, out: Path) -> dict:
-    """Write out/<notebook>.slides.html; return the index entry for it."""
+def shared_inputs() -> str:
+    """Hash of what every deck is built from besides its notebook: the tools and the template, rise.css, the
+    front-end libraries' lock, the interpreter and the installed packages."""
+    return inputs.digest(inputs.files(Path(__file__).resolve().parent, NOTEBOOKS / "rise.css", ROOT / "package-lock.json"),
+                         inputs.environment())
+
+
+def build_deck(path: Path, out: Path, shared: str | None = None) -> dict:
+    """Write out/<notebook>.slides.html unless it was built from these very inputs; return its index entry.
+
+    `shared` is shared_inputs(), computed once by the caller for many decks. The entry's `rebuilt` says whether
+    the deck was written."""
     nb = nbformat.read(path, as_version=4)
-    rise = deck.rise_settings(path, nb)
-    resources = {"course": {"header": rise["header"], "footer": rise["footer"]}}
-    body, _ = exporter_for(rise).from_notebook_node(nb, resources=resources)
     target = out / f"{path.stem}.slides.html"
-    target.write_text(body, encoding="utf-8")
-    return {"file": target.name, "notebook": path.name, "title": deck.chapter_title(nb), "slides": expected_slides(nb)}
+    stamp = out / f".{target.name}.inputs"
+    key = inputs.digest([path], shared or shared_inputs())
+    rebuilt = not inputs.unchanged(stamp, key, target)
+    if rebuilt:
+        stamp.unlink(missing_ok=True)
+        rise = deck.rise_settings(path, nb)
+        resources = {"course": {"header": rise["header"], "footer": rise["footer"]}}
+        body, _ = exporter_for(rise).from_notebook_node(nb, resources=resources)
+        target.write_text(body, encoding="utf-8")
+        inputs.record(stamp, key, target)
+    return {"file": target.name, "notebook": path.name, "title": deck.chapter_title(nb), "slides": expected_slides(nb),
+            "rebuilt": rebuilt}
 
 
 def write_index(entries: list[dict], out: Path) -> None:
@@ -164,16 +181,20 @@ next step (every slide, sub-slide and fragment in reading order); <kbd>&larr;</k
 
 
 def build(out: Path = OUT, notebooks: list[Path] | None = None) -> list[dict]:
-    """Build every deck and the index into `out`; return the index entries."""
+    """Build every deck and the index into `out`; return the index entries. A deck whose notebook, tools and
+    packages are what it was built from is kept (tools/inputs.py); a deck of no notebook is removed."""
     install_vendor()
     out.mkdir(parents=True, exist_ok=True)
+    paths = notebooks if notebooks is not None else sorted(NOTEBOOKS.glob("*.ipynb"))
     for old in out.glob("*.slides.html"):
-        old.unlink()
+        if old.name not in {f"{p.stem}.slides.html" for p in paths}:
+            old.unlink()
+            (out / f".{old.name}.inputs").unlink(missing_ok=True)
     copy_vendor(out)
     shutil.copy2(NOTEBOOKS / "rise.css", out / "rise.css")
-    paths = notebooks if notebooks is not None else sorted(NOTEBOOKS.glob("*.ipynb"))
-    entries = [build_deck(p, out) for p in paths]
-    write_index(entries, out)
+    shared = shared_inputs()
+    entries = [build_deck(p, out, shared) for p in paths]
+    write_index([{k: v for k, v in e.items() if k != "rebuilt"} for e in entries], out)
     return entries
 
 
@@ -184,7 +205,7 @@ def main() -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     for e in entries:
-        print(f"{e['slides']:3d} slides  {OUT.relative_to(ROOT) / e['file']}")
+        print(f"{e['slides']:3d} slides  {OUT.relative_to(ROOT) / e['file']}{'' if e['rebuilt'] else '  (unchanged)'}")
     print(f"open {(OUT / 'index.html').relative_to(ROOT)} in a browser (works offline)")
     return 0
 

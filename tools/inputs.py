@@ -1,0 +1,57 @@
+"""What a build is made from, as one hash: `make slides` and `make site` skip the work whose inputs are unchanged.
+
+A build records the hash of its inputs next to its output (`record`) only once the output is complete; the next
+build compares (`unchanged`). The hash covers the files named, the interpreter and the version of every installed
+distribution (nbconvert, Sphinx, their templates and themes), so a new package or a changed tool builds again.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import sys
+from pathlib import Path
+
+from tools.paths import ROOT
+
+
+def environment() -> str:
+    """The interpreter and every installed distribution with its version, one per line."""
+    dists = sorted({f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()})
+    return "\n".join([sys.version, *dists])
+
+
+def files(*roots: Path) -> list[Path]:
+    """Every file under `roots` (a root may be a file), sorted, without Python's and Jupyter's caches."""
+    found = set()
+    for root in roots:
+        candidates = [root] if root.is_file() else root.rglob("*")
+        found.update(p for p in candidates if p.is_file() and not {"__pycache__", ".ipynb_checkpoints"} & set(p.parts))
+    return sorted(found)
+
+
+def digest(paths: list[Path], *extra: str) -> str:
+    """sha256 of the files' names (relative to the repository) and contents, then of `extra`."""
+    sha = hashlib.sha256()
+    for path in paths:
+        name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        sha.update(f"{name}\0{path.stat().st_size}\0".encode())
+        sha.update(path.read_bytes())
+    for text in extra:
+        sha.update(b"\0" + text.encode())
+    return sha.hexdigest()
+
+
+def _line(key: str, output: Path | None) -> str:
+    return key if output is None else f"{key} {hashlib.sha256(output.read_bytes()).hexdigest()}"
+
+
+def record(stamp: Path, key: str, output: Path | None = None) -> None:
+    """Note that the output was completed from inputs hashing to `key` (and, for a one-file output, its hash)."""
+    stamp.write_text(_line(key, output) + "\n")
+
+
+def unchanged(stamp: Path, key: str, output: Path | None = None) -> bool:
+    """True when `stamp` records `key` (and `output` is still the file that was built): nothing to rebuild."""
+    if not stamp.is_file() or (output is not None and not output.is_file()):
+        return False
+    return stamp.read_text().strip() == _line(key, output)
