@@ -63,3 +63,15 @@ def test_the_environment_names_the_installed_packages():
     lines = inputs.environment().splitlines()
     assert f"nbformat=={nbformat.__version__}" in lines
     assert lines == lines[:1] + sorted(lines[1:])
+
+
+def test_the_digest_does_not_depend_on_where_the_repository_lies(tmp_path, monkeypatch):
+    """Names count relative to the repository: a clone elsewhere with the same files has the same key."""
+    keys = []
+    for place in ("here", "there"):
+        root = tmp_path / place
+        root.mkdir()
+        tree(root)
+        monkeypatch.setattr(inputs, "ROOT", root)
+        keys.append(inputs.digest(inputs.files(root)))
+    assert keys[0] == keys[1]
