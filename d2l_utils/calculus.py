@@ -39,7 +39,7 @@ def _in_jupyter() -> bool:
 
 # notebooks/04_calculus.ipynb, In [6]
 def _check_scales(xscale: str, yscale: str) -> None:
-    """Raise ValueError naming the scale matplotlib does not know."""
+    """Raise ValueError naming a scale that is not in SCALES, the scales these helpers accept."""
     for name, scale in (('xscale', xscale), ('yscale', yscale)):
         if scale not in SCALES:
             fail(name, f'one of {SCALES}', repr(scale))
@@ -47,7 +47,7 @@ def _check_scales(xscale: str, yscale: str) -> None:
 
 # notebooks/04_calculus.ipynb, In [6]
 def _check_axes(axes, xscale: str, yscale: str) -> None:
-    """Raise unless axes is a matplotlib Axes and both scales are known."""
+    """Raise unless axes is a matplotlib Axes and both scales are in SCALES."""
     if not isinstance(axes, Axes):
         fail('axes', 'a matplotlib Axes (e.g. plt.gca())', type(axes).__name__, TypeError)
     _check_scales(xscale, yscale)

@@ -10,7 +10,7 @@ __all__ = ['torch', 'data', 'load_array']
 
 # notebooks/09_linear_regression_concise.ipynb, In [4]
 def _check_arrays(data_arrays) -> None:
-    """Raise TypeError/ValueError unless data_arrays is a tuple of tensors of one length."""
+    """Raise TypeError/ValueError unless data_arrays is a tuple (or list) of tensors of one length."""
     if not isinstance(data_arrays, (tuple, list)):  # a single tensor is not a tuple of them
         fail('data_arrays', 'a tuple of tensors', type(data_arrays).__name__, TypeError)
     for i, array in enumerate(data_arrays):
