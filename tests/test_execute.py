@@ -46,3 +46,27 @@ def test_a_changed_timing_cell_gets_its_new_output(tmp_path):
     execute.execute(path)
     after = timing_output(path)
     assert after != before and after.endswith("edited\n"), "an edited cell's output is what it prints now"
+
+
+def test_a_timing_cell_edited_since_the_last_commit_gets_its_new_output(tmp_path):
+    """An edit that prints the same text with other numbers still replaces the output: the old one came from
+    other code. Once the edit is committed, the timing is kept again."""
+    import subprocess
+
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.invalid", "-C", str(tmp_path)]
+    path = tmp_path / "probe.ipynb"
+    make_notebook(path)
+    execute.execute(path)
+    subprocess.run(git + ["init", "-q"], check=True)
+    subprocess.run(git + ["add", "-A"], check=True)
+    subprocess.run(git + ["commit", "-qm", "probe"], check=True)
+    before = timing_output(path)
+    assert execute.execute(path) is False and timing_output(path) == before, "committed and unchanged: kept"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[2].source = TIMING.replace("print(", "elapsed = time.perf_counter(); print(")
+    nbformat.write(nb, path)
+    execute.execute(path)
+    edited = timing_output(path)
+    assert edited != before, "the output of the edited cell is what the new code printed"
+    subprocess.run(git + ["commit", "-qam", "edit"], check=True)
+    assert execute.execute(path) is False and timing_output(path) == edited

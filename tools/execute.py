@@ -12,6 +12,7 @@ import argparse
 import copy
 import json
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -52,13 +53,24 @@ def normalize(nb: nbformat.NotebookNode) -> None:
 IGNORE_MARKERS = ("# NBVAL_IGNORE_OUTPUT",)
 
 
-def varying_outputs(nb: nbformat.NotebookNode) -> dict[int, list]:
-    """Committed outputs of cells that nbval ignores because they truly vary (timings)."""
+def committed_sources(path: Path) -> dict[str, str] | None:
+    """Each cell's source, by cell id, in the notebook as git's HEAD has it; None outside git or for a new file."""
+    shown = subprocess.run(["git", "-C", str(path.parent), "show", f"HEAD:./{path.name}"],
+                           capture_output=True, text=True, encoding="utf-8")
+    if shown.returncode != 0:
+        return None
+    return {cell.id: cell.source for cell in nbformat.reads(shown.stdout, as_version=4).cells if "id" in cell}
+
+
+def varying_outputs(nb: nbformat.NotebookNode, committed: dict[str, str] | None = None) -> dict[int, list]:
+    """Outputs of cells that nbval ignores because they truly vary (timings), where they can stay: the cell's
+    source is what was committed (`committed`, by cell id; None keeps them all). An edited cell's old output
+    came from other code."""
     kept = {}
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and (
             any(m in cell.source for m in IGNORE_MARKERS) or "nbval-ignore-output" in cell.metadata.get("tags", [])
-        ):
+        ) and (committed is None or committed.get(cell.get("id")) == cell.source):
             kept[index] = copy.deepcopy(cell.outputs)
     return kept
 
@@ -85,13 +97,13 @@ def course_kernel() -> KernelManager:
 def execute(path: Path, timeout: int = 600) -> bool:
     """Run one notebook top to bottom in its own folder; return True if the file changed.
 
-    Cells marked NBVAL_IGNORE_OUTPUT keep their committed output while they print the same text apart
-    from numbers, so re-running an unchanged notebook does not rewrite its timings; an edit that
-    changes what such a cell prints replaces its output.
+    Cells marked NBVAL_IGNORE_OUTPUT keep their committed output while their source is the one committed
+    and they print the same text apart from numbers, so re-running an unchanged notebook does not rewrite its
+    timings; an edit of such a cell, or of what it prints, replaces its output.
     """
     before = path.read_text(encoding="utf-8")
     nb = nbformat.reads(before, as_version=4)
-    kept = varying_outputs(nb)
+    kept = varying_outputs(nb, committed_sources(path))
     client = NotebookClient(
         nb,
         km=course_kernel(),
