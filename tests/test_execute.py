@@ -61,7 +61,6 @@ def test_a_timing_cell_edited_since_the_last_commit_gets_its_new_output(tmp_path
     subprocess.run(git + ["add", "-A"], check=True)
     subprocess.run(git + ["commit", "-qm", "probe"], check=True)
     before = timing_output(path)
-    assert execute.execute(path) is False and timing_output(path) == before, "committed and unchanged: kept"
     nb = nbformat.read(path, as_version=4)
     nb.cells[2].source = TIMING.replace("print(", "elapsed = time.perf_counter(); print(")
     nbformat.write(nb, path)
