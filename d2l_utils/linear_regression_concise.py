@@ -12,7 +12,7 @@ __all__ = ['torch', 'data', 'load_array']
 def _check_arrays(data_arrays) -> None:
     """Raise TypeError/ValueError unless data_arrays is a tuple (or list) of tensors of one length."""
     if not isinstance(data_arrays, (tuple, list)):  # a single tensor is not a tuple of them
-        fail('data_arrays', 'a tuple of tensors', type(data_arrays).__name__, TypeError)
+        fail('data_arrays', 'a tuple (or list) of tensors', type(data_arrays).__name__, TypeError)
     for i, array in enumerate(data_arrays):
         if not isinstance(array, torch.Tensor):
             fail(f'data_arrays[{i}]', 'a tensor', type(array).__name__, TypeError)

@@ -87,7 +87,7 @@ def test_rejects_tensors_of_different_lengths():
 
 
 def test_rejects_a_single_tensor_a_non_tensor_and_a_0d_tensor():
-    with pytest.raises(TypeError, match="^data_arrays must be a tuple of tensors"):
+    with pytest.raises(TypeError, match=r"^data_arrays must be a tuple \(or list\) of tensors"):
         d2l.load_array(torch.zeros(5, 2), 2)
     with pytest.raises(TypeError, match=r"^data_arrays\[1\] must be a tensor, got list"):
         d2l.load_array((torch.zeros(2, 2), [1, 2]), 2)

@@ -11,7 +11,7 @@ from d2l_utils import linear_regression_concise as lrc
 def test_data_arrays_messages():
     with pytest.raises(TypeError) as caught:
         lrc._check_arrays(torch.ones(3))
-    assert str(caught.value) == "data_arrays must be a tuple of tensors, got Tensor"
+    assert str(caught.value) == "data_arrays must be a tuple (or list) of tensors, got Tensor"
     with pytest.raises(ValueError) as caught:
         lrc._check_arrays((torch.ones(3), torch.tensor(1.0)))
     assert str(caught.value) == "data_arrays[1] must be a tensor with at least 1 axis, got a 0-d tensor"
