@@ -24,8 +24,11 @@ def files(*roots: Path) -> list[Path]:
     """Every file under `roots` (a root may be a file), sorted, without Python's and Jupyter's caches."""
     found = set()
     for root in roots:
-        candidates = [root] if root.is_file() else root.rglob("*")
-        found.update(p for p in candidates if p.is_file() and not {"__pycache__", ".ipynb_checkpoints"} & set(p.parts))
+        if root.is_file():
+            found.add(root)
+            continue
+        found.update(p for p in root.rglob("*")
+                     if p.is_file() and not {"__pycache__", ".ipynb_checkpoints"} & set(p.relative_to(root).parts))
     return sorted(found)
 
 

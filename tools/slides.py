@@ -10,7 +10,6 @@ deck opens from file:// or any local server without internet access.
 """
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import shutil
@@ -63,10 +62,8 @@ class SlidesError(Exception):
 
 def install_vendor() -> None:
     """Run `npm ci` when node_modules does not match package-lock.json (incremental, like `make setup`)."""
-    lock = ROOT / "package-lock.json"
-    stamp = NODE_MODULES / ".course-lock-sha256"
-    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
-    if stamp.is_file() and stamp.read_text() == digest:
+    stamp, key = NODE_MODULES / ".course-lock-sha256", inputs.digest([ROOT / "package-lock.json"])
+    if inputs.unchanged(stamp, key):
         return
     npm = shutil.which("npm")
     if npm is None:
@@ -76,7 +73,7 @@ def install_vendor() -> None:
         )
     print("installing the decks' front-end libraries (npm ci)...", flush=True)
     subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT, check=True)
-    stamp.write_text(digest)
+    inputs.record(stamp, key)
 
 
 def copy_vendor(out: Path) -> None:
