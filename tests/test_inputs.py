@@ -1,6 +1,8 @@
 """tools/inputs.py: the hash of a build's inputs and the stamp that lets `make slides` and `make site` skip work."""
 from __future__ import annotations
 
+import shutil
+
 import nbformat
 
 from tools import inputs
@@ -57,6 +59,33 @@ def test_a_stamp_holds_for_its_key_and_the_output_it_recorded(tmp_path):
     assert not inputs.unchanged(stamp, "k", output)
     inputs.record(stamp, "k")
     assert inputs.unchanged(stamp, "k") and not inputs.unchanged(stamp, "k2")
+
+
+def test_a_folder_output_is_kept_only_while_every_file_of_it_is_as_built(tmp_path):
+    """A folder's hash covers each file's name and content, not the stamp inside it, nor where the folder lies."""
+    out = tmp_path / "site"
+    (out / "pages").mkdir(parents=True)
+    (out / "index.html").write_text("home")
+    (out / "pages" / "one.html").write_text("one")
+    stamp = out / ".inputs"
+    inputs.record(stamp, "k", out)
+    assert inputs.unchanged(stamp, "k", out) and not inputs.unchanged(stamp, "other", out)
+    moved = tmp_path / "moved"
+    out.rename(moved)
+    assert inputs.unchanged(moved / ".inputs", "k", moved)  # the stamp inside is not part of the hash
+    for change in (lambda: (moved / "pages" / "one.html").write_text("edited by hand"),
+                   lambda: (moved / "pages" / "one.html").unlink(),
+                   lambda: (moved / "pages" / "one.html").rename(moved / "pages" / "two.html"),
+                   lambda: (moved / "extra.html").write_text("")):
+        for stray in (moved / "pages" / "two.html", moved / "extra.html"):
+            stray.unlink(missing_ok=True)
+        (moved / "pages" / "one.html").write_text("one")
+        inputs.record(moved / ".inputs", "k", moved)
+        assert inputs.unchanged(moved / ".inputs", "k", moved)
+        change()
+        assert not inputs.unchanged(moved / ".inputs", "k", moved)
+    shutil.rmtree(moved)
+    assert not inputs.unchanged(tmp_path / ".inputs", "k", moved)  # no output at all
 
 
 def test_the_environment_names_the_installed_packages():

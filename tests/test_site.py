@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from tests import support
-from tools import site
+from tools import inputs, site
 from tools.paths import BUILD
 
 CHAPTERS = support.NOTEBOOKS
@@ -208,7 +209,7 @@ def test_each_chapter_links_its_slides_and_its_notebook(built):
         assert (built / "notebooks" / path.name).read_bytes() == path.read_bytes()
 
 
-def test_a_site_built_from_the_same_inputs_is_kept(built, monkeypatch):
+def test_a_site_built_from_the_same_inputs_is_kept(built, monkeypatch, tmp_path):
     """`make site` again with nothing changed keeps the site (tools/inputs.py); the key covers what a page shows."""
     index = built / "index.html"
     written = index.stat().st_mtime_ns
@@ -219,6 +220,12 @@ def test_a_site_built_from_the_same_inputs_is_kept(built, monkeypatch):
     monkeypatch.setattr(site, "write_sources", no_rebuild)
     assert site.build(built, with_slides=False) == index and index.stat().st_mtime_ns == written
     key = site.inputs_key(False)
+    # The stamp covers every page: a copy of the site is kept until a page goes missing.
+    copy = tmp_path / "site"
+    shutil.copytree(built, copy)
+    assert inputs.unchanged(copy / ".inputs", key, copy)
+    (copy / page_name(CHAPTERS[-1])).unlink()
+    assert not inputs.unchanged(copy / ".inputs", key, copy)
     assert site.inputs_key(True) != key  # the decks are part of the site
     readme = site.README
     monkeypatch.setattr(site, "README", built / "index.html")  # stands for an edited README

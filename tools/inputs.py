@@ -1,8 +1,10 @@
 """What a build is made from, as one hash: `make slides` and `make site` skip the work whose inputs are unchanged.
 
-A build records the hash of its inputs next to its output (`record`) only once the output is complete; the next
-build compares (`unchanged`). The hash covers the files named, the interpreter and the version of every installed
-distribution (nbconvert, Sphinx, their templates and themes), so a new package or a changed tool builds again.
+A build records the hash of its inputs next to its output (`record`) only once the output is complete, with the
+hash of the output itself (a file, or a folder's files); the next build compares (`unchanged`), so an output
+edited or removed by hand is built again. The hash covers the files named, the interpreter and the version of
+every installed distribution (nbconvert, Sphinx, their templates and themes), so a new package or a changed tool
+builds again.
 """
 from __future__ import annotations
 
@@ -32,11 +34,12 @@ def files(*roots: Path) -> list[Path]:
     return sorted(found)
 
 
-def digest(paths: list[Path], *extra: str) -> str:
-    """sha256 of the files' names (relative to the repository) and contents, then of `extra`."""
+def digest(paths: list[Path], *extra: str, base: Path | None = None) -> str:
+    """sha256 of the files' names (relative to `base`, by default the repository) and contents, then of `extra`."""
+    base = base or ROOT
     sha = hashlib.sha256()
     for path in paths:
-        name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        name = path.relative_to(base) if path.is_relative_to(base) else path
         sha.update(f"{name}\0{path.stat().st_size}\0".encode())
         sha.update(path.read_bytes())
     for text in extra:
@@ -44,17 +47,22 @@ def digest(paths: list[Path], *extra: str) -> str:
     return sha.hexdigest()
 
 
-def _line(key: str, output: Path | None) -> str:
-    return key if output is None else f"{key} {hashlib.sha256(output.read_bytes()).hexdigest()}"
+def _line(stamp: Path, key: str, output: Path | None) -> str:
+    """`key`, then the hash of the output: a file, or every file of a folder but the stamp."""
+    if output is None:
+        return key
+    if output.is_dir():
+        return f"{key} {digest([p for p in files(output) if p != stamp], base=output)}"
+    return f"{key} {hashlib.sha256(output.read_bytes()).hexdigest()}"
 
 
 def record(stamp: Path, key: str, output: Path | None = None) -> None:
-    """Note that the output was completed from inputs hashing to `key` (and, for a one-file output, its hash)."""
-    stamp.write_text(_line(key, output) + "\n")
+    """Note that `output` (a file or a folder) was completed from inputs hashing to `key`, with its own hash."""
+    stamp.write_text(_line(stamp, key, output) + "\n")
 
 
 def unchanged(stamp: Path, key: str, output: Path | None = None) -> bool:
-    """True when `stamp` records `key` (and `output` is still the file that was built): nothing to rebuild."""
-    if not stamp.is_file() or (output is not None and not output.is_file()):
+    """True when `stamp` records `key` (and `output` is still what was built): nothing to rebuild."""
+    if not stamp.is_file() or (output is not None and not output.exists()):
         return False
-    return stamp.read_text().strip() == _line(key, output)
+    return stamp.read_text().strip() == _line(stamp, key, output)

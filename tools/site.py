@@ -146,10 +146,10 @@ def inputs_key(with_slides: bool) -> str:
 
 def build(out: Path = OUT, with_slides: bool = True) -> Path:
     """Build the whole site into `out` (its sources go to `<out>-src`); return out/index.html. A site built from
-    these very inputs (tools/inputs.py) is kept as it is."""
+    these very inputs (tools/inputs.py), with no file of it changed or removed since, is kept as it is."""
     slides.install_vendor()  # MathJax and the decks' libraries (npm ci when package-lock.json changed)
     key, stamp = inputs_key(with_slides), out / ".inputs"
-    if inputs.unchanged(stamp, key, out / "index.html"):
+    if inputs.unchanged(stamp, key, out):
         return out / "index.html"
     from sphinx.application import Sphinx
 
@@ -161,7 +161,7 @@ def build(out: Path = OUT, with_slides: bool = True) -> Path:
                  status=None, warningiserror=True)
     app.build()
     copy_assets(out, with_slides)
-    inputs.record(stamp, key, out / "index.html")
+    inputs.record(stamp, key, out)
     return out / "index.html"
 
 
