@@ -221,6 +221,8 @@ def test_fresh_copy_shows_svg_figures_in_jupyterlab(lab_page, screenshots, path)
     page = lab_page
     open_in_lab(page, path.name)
     found = first_figure(page, path)
+    # On screen again for the screenshot: a tab opened by an earlier test may scroll back to where it was.
+    show_cell(page, svg_cells(path)[0], timeout_ms=5_000)
     page.screenshot(path=str(screenshots / f"lab-{path.stem}.png"))
     assert found == {"svgs": found["svgs"], "bare": 0} and found["svgs"] >= 1, (
         f"{path.name} opened in JupyterLab shows its figure as text, not SVG: {found}"
