@@ -68,7 +68,7 @@ def _tensor(value: Any, name: str, expected: str = 'a tensor') -> None:
         fix = f': use torch.tensor({value!r:.40})' if isinstance(value, (list, tuple)) else ''
         fail(name, expected, f'{type(value).__name__} {_shown(value)}{fix}', TypeError)
     if expected != 'a tensor' and not value.is_floating_point():
-        fail(name, expected, f'dtype {value.dtype}: use .float() (float32) or .double() (float64)',
+        fail(name, expected, f'dtype {value.dtype}: use .double() (float64) or .float() (float32)',
              TypeError)
 
 

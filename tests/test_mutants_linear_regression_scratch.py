@@ -27,7 +27,7 @@ def test_params_messages():
     trained = torch.ones(1, requires_grad=True)
     trained.sum().backward()
     assert message(TypeError, lrs._check_params, (trained, torch.tensor([1, 2]))) == (
-        "params[1] must be a floating-point tensor, got dtype torch.int64: use .float() (float32) or .double() (float64)")
+        "params[1] must be a floating-point tensor, got dtype torch.int64: use .double() (float64) or .float() (float32)")
     assert message(ValueError, lrs._check_params, [torch.ones(2, requires_grad=True)]) == (
         "params[0] must be a tensor with a gradient: set requires_grad=True and call backward() first, got .grad None")
 
