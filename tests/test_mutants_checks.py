@@ -40,8 +40,8 @@ def helper(fresh) -> Callable:
 GOOD = dict(t=torch.ones(2), k=1, lr=1e-3, tol=0.0, flag=True, label="", xlim=(-1, 1), figsize=(0.5, 0.25),
             legend=[], f=math.sin)
 BAD = [  # (parameter, value, the whole message)
-    ("t", torch.arange(2), TypeError, "t must be a floating-point tensor, got dtype torch.int64: use .float() or "
-                                      "dtype=torch.float32"),
+    ("t", torch.arange(2), TypeError, "t must be a floating-point tensor, got dtype torch.int64: use .double() "
+                                      "(float64) or .float() (float32)"),
     ("t", 3, TypeError, "t must be a floating-point tensor, got int 3"),
     ("k", 0, ValueError, "k must be an int > 0, got 0"),
     ("k", 1.0, TypeError, "k must be an int > 0, got 1.0"),
