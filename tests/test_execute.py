@@ -1,6 +1,8 @@
 """tools/execute.py (`make execute`): re-running changes no byte; timings are kept as the rules say."""
 from __future__ import annotations
 
+import subprocess
+
 import nbformat
 
 from tools import execute
@@ -51,8 +53,6 @@ def test_a_changed_timing_cell_gets_its_new_output(tmp_path):
 def test_a_timing_cell_edited_since_the_last_commit_gets_its_new_output(tmp_path):
     """An edit that prints the same text with other numbers still replaces the output: the old one came from
     other code. Once the edit is committed, the timing is kept again."""
-    import subprocess
-
     git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.invalid", "-C", str(tmp_path)]
     path = tmp_path / "probe.ipynb"
     make_notebook(path)

@@ -53,6 +53,9 @@ def test_a_stamp_holds_for_its_key_and_the_output_it_recorded(tmp_path):
     inputs.record(stamp, "k", output)
     assert inputs.unchanged(stamp, "k", output)
     assert not inputs.unchanged(stamp, "other", output)
+    other = tmp_path / "other.html"
+    other.write_text("built")
+    assert not inputs.unchanged(stamp, "k", other)  # the same content under another name is another output
     output.write_text("edited by hand")
     assert not inputs.unchanged(stamp, "k", output)
     output.unlink()

@@ -51,9 +51,8 @@ def _line(stamp: Path, key: str, output: Path | None) -> str:
     """`key`, then the hash of the output: a file, or every file of a folder but the stamp."""
     if output is None:
         return key
-    if output.is_dir():
-        return f"{key} {digest([p for p in files(output) if p != stamp], base=output)}"
-    return f"{key} {hashlib.sha256(output.read_bytes()).hexdigest()}"
+    base = output if output.is_dir() else output.parent
+    return f"{key} {digest([p for p in files(output) if p != stamp], base=base)}"
 
 
 def record(stamp: Path, key: str, output: Path | None = None) -> None:
