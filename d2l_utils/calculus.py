@@ -32,7 +32,7 @@ def _svg_settings() -> None:
 
 # notebooks/04_calculus.ipynb, In [6]
 def _in_jupyter() -> bool:
-    """True inside a Jupyter kernel (IPython imported and running)."""
+    """True under IPython: in a Jupyter kernel, and also in the IPython shell."""
     ipython = sys.modules.get('IPython')
     return ipython is not None and ipython.get_ipython() is not None
 
