@@ -348,3 +348,27 @@ def still_arrows(page) -> None:
 def math_done(page) -> None:
     """Wait until MathJax 3 (if the page loads it) has typeset the page."""
     page.evaluate("async () => { if (window.MathJax?.startup?.promise) await MathJax.startup.promise; }")
+
+
+# ---------------------------------------------------------------- figures and their descriptions
+
+# A figure inside a worked answer's box: d2l_utils/answers.py embeds it in the HTML output as an <img>.
+EMBEDDED_FIGURE = re.compile(r'<img [^>]*src="data:image/(?:svg\+xml|png);base64,')
+
+
+def figures(cell) -> int:
+    """How many figures a cell shows: SVG or PNG outputs, and figures embedded in a worked answer's HTML."""
+    count = 0
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        count += ("image/svg+xml" in data or "image/png" in data) + len(EMBEDDED_FIGURE.findall(data.get("text/html", "")))
+    return count
+
+
+def image_alts(page: str) -> list[str]:
+    """The alternative text of every <img> in an HTML page, in order (None where an image has none)."""
+    from html import unescape
+
+    return [unescape(alt) if alt is not None else None
+            for alt in (re.search(r'\salt="([^"]*)"', tag)[1] if ' alt="' in tag else None
+                        for tag in re.findall(r"<img\b[^>]*>", page))]

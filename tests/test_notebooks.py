@@ -8,6 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.support import figures
 from tools import deck, execute, slides
 
 from tools.paths import ROOT, chapters
@@ -375,3 +376,18 @@ def test_presenter_notes_look_like_notes(notebook):
         assert cell.source.startswith("> **Presenter's note.**") and all(
             line.startswith(">") for line in cell.source.splitlines()), (
             f"{path.name} [{index}]: write presenter notes as a quote starting with **Presenter's note.**")
+
+
+def test_every_figure_carries_a_description(notebook):
+    """A screen reader reads a figure's alternative text; the decks (tools/templates) and the site (tools/site.py)
+    take it from the cell's metadata `alt`, written by the author: one description, so one figure per cell."""
+    path, nb = notebook
+    for index, cell in enumerate(nb.cells):
+        where, alt, shown = f"{path.name} [{index}]", cell.metadata.get("alt"), figures(cell)
+        if shown:
+            assert shown == 1, f"{where}: {shown} figures share one description; split the cell"
+            assert isinstance(alt, str) and len(alt.split()) >= 8, (
+                f"{where}: describe the figure in the cell's metadata `alt` (a sentence or two: what is drawn, "
+                f"what it shows), got {alt!r}")
+        else:
+            assert alt is None, f"{where}: metadata `alt` describes a figure the cell does not show"

@@ -209,6 +209,28 @@ def test_each_chapter_links_its_slides_and_its_notebook(built):
         assert (built / "notebooks" / path.name).read_bytes() == path.read_bytes()
 
 
+def test_figures_carry_their_cells_description(built):
+    """A chapter page's figures, answers' figures included, have their cell's metadata `alt` as alternative text:
+    MyST-NB would write the image's file name, and the answers' boxes say only "figure"."""
+    for path in CHAPTERS:
+        nb = site.reading_copy(path, "https://example.org/course")
+        expected = [c.metadata["alt"] for c in nb.cells if support.figures(c)]
+        page = (built / page_name(path)).read_text(encoding="utf-8")
+        assert support.image_alts(page) == expected, path.name
+
+
+def test_a_figure_in_an_answer_box_gets_the_description():
+    svg = '<img alt="figure" src="data:image/svg+xml;base64,PHN2Zz4=">'
+    cell = nbformat.v4.new_code_cell("%%answer", metadata={"alt": 'The "line" rises & falls.'}, outputs=[
+        nbformat.v4.new_output("display_data", data={"text/html": f"<div>{svg}</div>", "text/plain": "box"})])
+    plain = nbformat.v4.new_code_cell("1", outputs=[nbformat.v4.new_output("display_data", data={"text/html": svg})])
+    site.describe_figures(cell)
+    site.describe_figures(plain)
+    assert support.image_alts(cell.outputs[0]["data"]["text/html"]) == ['The "line" rises & falls.']
+    assert cell.metadata["mystnb"] == {"image": {"alt": 'The "line" rises & falls.'}}
+    assert plain.outputs[0]["data"]["text/html"] == svg and "mystnb" not in plain.metadata
+
+
 def test_a_site_built_from_the_same_inputs_is_kept(built, monkeypatch, tmp_path):
     """`make site` again with nothing changed keeps the site (tools/inputs.py); the key covers what a page shows."""
     index = built / "index.html"

@@ -15,8 +15,8 @@ import pytest
 
 from tools import slides
 
-from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, PageProblems, answer_wrong_then_right, first_quiz, kept_pages,
-                           measure_when_stable, settle, shows, still_arrows)
+from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, PageProblems, answer_wrong_then_right, figures, first_quiz,
+                           image_alts, kept_pages, measure_when_stable, settle, shows, still_arrows)
 IDS = [p.stem for p in NOTEBOOKS]
 
 
@@ -65,6 +65,15 @@ def test_deck_loads_nothing_from_the_network(built, path):
             continue
         assert (built / url.split("?")[0]).is_file(), f"{path.name}: {url} is missing from {built}"
     assert re.search(r'require\(\s*\{[^}]*\}\s*,\s*\[\s*"lib/reveal\.js/dist/reveal\.js"', html), "reveal.js not local"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_deck_figures_carry_their_cells_description(built, path):
+    """Each figure's alternative text is its cell's metadata `alt`, not nbconvert's "No description has been provided"."""
+    nb = nbformat.read(path, as_version=4)
+    expected = [c.metadata["alt"] for c in shown_cells(nb) if figures(c)]
+    page = (built / f"{path.stem}.slides.html").read_text()
+    assert image_alts(page) == expected
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)

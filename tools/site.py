@@ -108,9 +108,28 @@ def reading_copy(path: Path, repo: str) -> nbformat.NotebookNode:
             if not cell.outputs:
                 continue
             cell.metadata["tags"] = [*cell.metadata.get("tags", []), "remove-input"]
+        describe_figures(cell)
         cells.append(cell)
     nb.cells = cells[:1] + [chapter_links(path, repo)] + cells[1:]
     return nb
+
+
+# d2l_utils/answers.py writes this alternative text for a figure inside a worked answer's box.
+ANSWER_FIGURE_ALT = '<img alt="figure" '
+
+
+def describe_figures(cell: nbformat.NotebookNode) -> None:
+    """Give the cell's figures the description in its metadata `alt` as alternative text, for screen readers:
+    MyST-NB's image option for a figure output (it would write the image's file name), and the `<img>` of a
+    figure in a worked answer's box."""
+    alt = cell.metadata.get("alt")
+    if not alt:
+        return
+    cell.metadata.setdefault("mystnb", {}).setdefault("image", {})["alt"] = alt
+    for output in cell.get("outputs", []):
+        data = output.get("data", {})
+        if "text/html" in data:
+            data["text/html"] = data["text/html"].replace(ANSWER_FIGURE_ALT, f'<img alt="{html.escape(alt)}" ')
 
 
 def write_sources(src: Path) -> None:
