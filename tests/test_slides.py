@@ -100,6 +100,16 @@ MATH_DONE = """() => window.MathJax && MathJax.Hub && MathJax.Hub.queue
     && document.querySelectorAll('script[type^="math/tex"]').length > 0"""
 
 
+def typeset(page, nb) -> None:
+    """Wait until the slide just shown is laid out and its formulas are typeset again: reveal's math plugin
+    typesets the new slide on every slide change, and a formula being typeset is blank (a screenshot taken two
+    frames after the change showed "The tangent to at has slope and passes through , so it is .")."""
+    settle(page)
+    if has_math(nb):
+        page.wait_for_function(MATH_DONE, timeout=60_000)
+        settle(page)
+
+
 # The decks the tests after test_deck_in_chromium present again: the first question's, and chapter 04's (keys).
 QUESTION_DECK = f"{first_quiz().path.stem}.slides.html"
 KEYS_DECK = "04_calculus.slides.html"
@@ -192,6 +202,7 @@ def test_deck_in_chromium(deck, screenshots, path):
     too_tall = [h for h in heights if h["height"] > nb.metadata["rise"]["height"]]
     assert not too_tall, f"slides taller than the {nb.metadata['rise']['height']}-px screen; split or shorten them: {too_tall}"
     page.evaluate(f"{REVEAL}.slide(0, 0, 0)")
+    typeset(page, nb)
     page.screenshot(path=str(screenshots / f"{path.stem}-title.png"))
     if figures:
         # Go to the first slide holding a figure (reveal fragments show up once we step through them).
@@ -205,7 +216,7 @@ def test_deck_in_chromium(deck, screenshots, path):
         page.wait_for_function("""() => { const img = document.querySelector(
             '.reveal section.present img[src^="data:image/svg+xml"]');
             return img && img.getBoundingClientRect().width > 0; }""", timeout=10_000)
-        settle(page)
+        typeset(page, nb)
         box = page.evaluate("""() => {
             const img = Array.from(document.querySelectorAll('.reveal section.present img[src^="data:image/svg+xml"]'))[0];
             const r = img.getBoundingClientRect();
