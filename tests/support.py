@@ -365,7 +365,7 @@ def figures(cell) -> int:
     return count
 
 
-def image_alts(page: str) -> list[str]:
+def image_alts(page: str) -> list[str | None]:
     """The alternative text of every <img> in an HTML page, in order (None where an image has none)."""
     from html import unescape
 
