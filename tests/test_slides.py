@@ -32,10 +32,6 @@ def shown_cells(nb) -> list:
     return [c for c in nb.cells if c.metadata.get("slideshow", {}).get("slide_type") != "skip"]
 
 
-def svg_figures(nb) -> int:
-    return sum("image/svg+xml" in o.get("data", {}) for c in shown_cells(nb) if c.cell_type == "code" for o in c.outputs)
-
-
 def has_math(nb) -> bool:
     return any(c.cell_type == "markdown" and "$" in c.source for c in shown_cells(nb))
 
@@ -184,10 +180,10 @@ def test_deck_in_chromium(deck, screenshots, path):
         assert math["rendered"] >= math["sources"] > 0, f"not every formula was typeset: {math}"
         assert math["errors"] == 0, f"MathJax reported errors: {math}"
 
-    figures = page.evaluate("""() => Array.from(document.querySelectorAll('.reveal img[src^="data:image/svg+xml"]'))
+    images = page.evaluate("""() => Array.from(document.querySelectorAll('.reveal img[src^="data:image/"]'))
         .map(img => ({ok: img.complete && img.naturalWidth > 0}))""")
-    assert len(figures) == svg_figures(nb), "every SVG figure of the shown cells appears in the deck"
-    assert all(f["ok"] for f in figures), "a figure failed to decode"
+    assert len(images) == sum(figures(c) for c in shown_cells(nb)), "every figure of the shown cells appears in the deck"
+    assert all(f["ok"] for f in images), "a figure failed to decode"
 
     # Slides are designed for 1280x720 and must fit it: an instructor should never scroll mid-talk.
     # Heights are written to build/screenshots for the authors.
@@ -204,21 +200,21 @@ def test_deck_in_chromium(deck, screenshots, path):
     page.evaluate(f"{REVEAL}.slide(0, 0, 0)")
     typeset(page, nb)
     page.screenshot(path=str(screenshots / f"{path.stem}-title.png"))
-    if figures:
+    if images:
         # Go to the first slide holding a figure (reveal fragments show up once we step through them).
         page.evaluate("""() => {
             const Reveal = """ + REVEAL + """;
-            const img = document.querySelector('.reveal img[src^="data:image/svg+xml"]');
+            const img = document.querySelector('.reveal img[src^="data:image/"]');
             const section = img.closest('section');
             const idx = Reveal.getIndices(section);
             Reveal.slide(idx.h, idx.v, Number.MAX_SAFE_INTEGER);
         }""")
         page.wait_for_function("""() => { const img = document.querySelector(
-            '.reveal section.present img[src^="data:image/svg+xml"]');
+            '.reveal section.present img[src^="data:image/"]');
             return img && img.getBoundingClientRect().width > 0; }""", timeout=10_000)
         typeset(page, nb)
         box = page.evaluate("""() => {
-            const img = Array.from(document.querySelectorAll('.reveal section.present img[src^="data:image/svg+xml"]'))[0];
+            const img = Array.from(document.querySelectorAll('.reveal section.present img[src^="data:image/"]'))[0];
             const r = img.getBoundingClientRect();
             return {w: r.width, h: r.height, top: r.top, bottom: r.bottom};
         }""")
