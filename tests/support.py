@@ -5,6 +5,7 @@ stylesheet that lays out every slide at once for measuring.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shutil
@@ -106,6 +107,39 @@ def answer_wrong_then_right(page, div: str, wrong: str, right: str) -> tuple[str
 # a newly shown slide only after a few hundred milliseconds. test_live.py measures live RISE the same way.
 SHOW_ALL_SLIDES = (".reveal .slides section { display: block !important; }"
                    " .reveal .slides section .fragment { visibility: visible !important; }")
+
+
+def slide_limit(screen: int) -> int:
+    """The tallest slide (px) that shows whole on a `screen`-px-high window.
+
+    nbconvert's reveal template (setScrollingSlide in nbconvert/templates/reveal/index.html.j2) and
+    jupyterlab-rise (the same rule in its bundle, run on every slide change) turn a slide taller than 95 % of the
+    window into a scroll box 95vh high: its last lines are cut off and hide behind the footer, and the instructor
+    has to scroll mid-talk. A slide up to this height is centred and ends above the footer; `SHOWN_SLIDE` checks
+    that on each deck's tallest slide."""
+    return math.floor(0.95 * screen)
+
+
+# JavaScript: the slide shown now, with all its fragments. Whether it became a scroll box, where its lowest
+# visible text, image or button ends, and where the footer's box starts (px from the top of the window).
+SHOWN_SLIDE = """() => {
+  const slide = document.querySelector('.reveal .slides section.present:not(.stack)');
+  const shown = el => el.checkVisibility({opacityProperty: true, visibilityProperty: true});
+  let bottom = 0;
+  const walker = document.createTreeWalker(slide, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.textContent.trim() || !shown(node.parentElement)) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const r of range.getClientRects()) if (r.height > 0) bottom = Math.max(bottom, r.bottom);
+  }
+  for (const el of slide.querySelectorAll('img, svg, button, mjx-container')) {
+    const r = el.getBoundingClientRect();
+    if (r.height > 0 && shown(el)) bottom = Math.max(bottom, r.bottom);
+  }
+  return {scrolls: slide.scrollHeight > slide.clientHeight + 1, bottom: Math.round(bottom),
+          footer: Math.round(document.querySelector('.reveal .course-footer').getBoundingClientRect().top)};
+}"""
 
 
 # ---------------------------------------------------------------- JupyterLab

@@ -23,9 +23,9 @@ import time
 import nbformat
 import pytest
 
-from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, SHOWN_CELLS, answer_wrong_then_right, bounded, first_quiz,
-                           has_svg, kept_pages, measure_when_stable, open_in_lab, settle, show_cell, shows,
-                           still_arrows, svg_cells)
+from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, SHOWN_CELLS, SHOWN_SLIDE, answer_wrong_then_right, bounded,
+                           first_quiz, has_svg, kept_pages, measure_when_stable, open_in_lab, settle, show_cell, shows,
+                           slide_limit, still_arrows, svg_cells)
 from tools import kernel_ports, slides
 
 pytestmark = pytest.mark.browser
@@ -323,12 +323,28 @@ def test_rise_renders_the_deck(rise_deck, screenshots, path):
     (screenshots / f"rise-{path.stem}-slide-heights.txt").write_text(
         "".join(f"{i + 1:>4} {h['height']:5d}px  {h['title']}\n" for i, h in enumerate(heights)))
     show_all.evaluate("e => e.remove()")
+    # The tallest slide, with all its fragments, shows whole: no scroll box, and nothing under the footer.
+    # (RISE names each slide's section; its address goes to that slide.)
+    tallest = max(range(len(heights)), key=lambda i: heights[i]["height"])
+    fragments = page.add_style_tag(content=".reveal .slides section .fragment { visibility: visible !important;"
+                                           " opacity: 1 !important; }")
+    page.evaluate("i => { location.hash = '#/' + Array.from(document.querySelectorAll('.reveal .slides section'))"
+                  ".filter(s => !s.querySelector('section'))[i].id; }", tallest)
+    page.wait_for_function(f"() => document.querySelector('.reveal .slides section.present:not(.stack)') === "
+                           f"Array.from(document.querySelectorAll('.reveal .slides section')).filter(s => "
+                           f"!s.querySelector('section'))[{tallest}]", timeout=10_000)
+    shown = measure_when_stable(page, SHOWN_SLIDE)
+    page.screenshot(path=str(screenshots / f"rise-{path.stem}-tallest.png"))
+    fragments.evaluate("e => e.remove()")
+    page.evaluate("() => { location.hash = '#/' + Array.from(document.querySelectorAll('.reveal .slides section'))"
+                  ".filter(s => !s.querySelector('section'))[0].id; }")
     rise_deck.done(path.name)
     assert slides_shown == slides.expected_slides(nb), "RISE shows a different number of slides than the metadata"
     assert len(heights) == slides_shown
-    screen = nb.metadata["rise"]["height"]
-    too_tall = [h for h in heights if h["height"] > screen]
-    assert not too_tall, f"live RISE slides taller than the {screen}-px screen; split or shorten them: {too_tall}"
+    limit = slide_limit(nb.metadata["rise"]["height"])
+    too_tall = [dict(slide=i + 1, **h) for i, h in enumerate(heights) if h["height"] > limit]
+    assert not too_tall, f"live RISE slides taller than {limit} px become scroll boxes cut off at the footer; split or shorten them: {too_tall}"
+    assert not shown["scrolls"] and shown["bottom"] <= shown["footer"], f"slide {heights[tallest]} does not show whole: {shown}"
     assert marks[0] == "Deep Learning Math & Tooling" and marks[1].endswith(nb.metadata["rise"]["footer"].split("· ")[1][:-6])
     assert any(h.endswith("/notebooks/rise.css") for h in css), "RISE did not load the course stylesheet"
 

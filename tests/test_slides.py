@@ -15,8 +15,9 @@ import pytest
 
 from tools import slides
 
-from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, PageProblems, answer_wrong_then_right, figures, first_quiz,
-                           image_alts, kept_pages, measure_when_stable, settle, shows, still_arrows)
+from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, SHOWN_SLIDE, PageProblems, answer_wrong_then_right, figures,
+                           first_quiz, image_alts, kept_pages, measure_when_stable, settle, shows, slide_limit,
+                           still_arrows)
 IDS = [p.stem for p in NOTEBOOKS]
 
 
@@ -185,7 +186,7 @@ def test_deck_in_chromium(deck, screenshots, path):
     assert len(images) == sum(figures(c) for c in shown_cells(nb)), "every figure of the shown cells appears in the deck"
     assert all(f["ok"] for f in images), "a figure failed to decode"
 
-    # Slides are designed for 1280x720 and must fit it: an instructor should never scroll mid-talk.
+    # Slides are designed for 1280x720 and must show whole there: an instructor should never scroll mid-talk.
     # Heights are written to build/screenshots for the authors.
     show_all = page.add_style_tag(content=SHOW_ALL_SLIDES)
     heights = measure_when_stable(page, """() => { const Reveal = """ + REVEAL + """;
@@ -195,8 +196,17 @@ def test_deck_in_chromium(deck, screenshots, path):
     show_all.evaluate("e => e.remove()")
     (screenshots / f"{path.stem}-slide-heights.txt").write_text(
         "".join(f"{h['slide']:>6} {h['height']:5d}px  {h['title']}\n" for h in heights))
-    too_tall = [h for h in heights if h["height"] > nb.metadata["rise"]["height"]]
-    assert not too_tall, f"slides taller than the {nb.metadata['rise']['height']}-px screen; split or shorten them: {too_tall}"
+    limit = slide_limit(nb.metadata["rise"]["height"])
+    too_tall = [h for h in heights if h["height"] > limit]
+    assert not too_tall, f"slides taller than {limit} px become scroll boxes cut off at the footer; split or shorten them: {too_tall}"
+    # The tallest slide, with all its fragments, shows whole: no scroll box, and nothing under the footer.
+    tallest = max(range(len(heights)), key=lambda i: heights[i]["height"])
+    page.evaluate(f"i => {{ const R = {REVEAL}; const x = R.getIndices(R.getSlides()[i]); "
+                  "R.slide(x.h, x.v, Number.MAX_SAFE_INTEGER); }", tallest)
+    typeset(page, nb)
+    shown = page.evaluate(SHOWN_SLIDE)
+    page.screenshot(path=str(screenshots / f"{path.stem}-tallest.png"))
+    assert not shown["scrolls"] and shown["bottom"] <= shown["footer"], f"slide {heights[tallest]} does not show whole: {shown}"
     page.evaluate(f"{REVEAL}.slide(0, 0, 0)")
     typeset(page, nb)
     page.screenshot(path=str(screenshots / f"{path.stem}-title.png"))
