@@ -301,6 +301,10 @@ def rise_deck(browser, lab):
     yield from kept_pages(lambda name: open_rise(browser, lab, name), keep={QUESTION_CHAPTER, CODE_CHAPTER})
 
 
+# JavaScript: live RISE's slides in order (the sections that hold no other section).
+RISE_SLIDES = "Array.from(document.querySelectorAll('.reveal .slides section')).filter(s => !s.querySelector('section'))"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_rise_renders_the_deck(rise_deck, screenshots, path):
     nb = nbformat.read(path, as_version=4)
@@ -316,28 +320,23 @@ def test_rise_renders_the_deck(rise_deck, screenshots, path):
                            ".map(b => b.closest('[id^=\"quiz\"]').id)).size === n", arg=questions, timeout=30_000)
     # RISE lays out only the slides near the current one; show them all at once to measure each.
     show_all = page.add_style_tag(content=SHOW_ALL_SLIDES)
-    heights = measure_when_stable(page, """() => Array.from(document.querySelectorAll('.reveal .slides section'))
-        .filter(s => !s.querySelector('section'))
+    heights = measure_when_stable(page, "() => " + RISE_SLIDES + """
         .map(s => ({height: s.scrollHeight, title: (s.querySelector('h1, h2, h3') || {textContent: ''})
                     .textContent.replace('¶', '').slice(0, 60)}))""")
     (screenshots / f"rise-{path.stem}-slide-heights.txt").write_text(
         "".join(f"{i + 1:>4} {h['height']:5d}px  {h['title']}\n" for i, h in enumerate(heights)))
     show_all.evaluate("e => e.remove()")
     # The tallest slide, with all its fragments, shows whole: no scroll box, and nothing under the footer.
-    # (RISE names each slide's section; its address goes to that slide.)
+    # (RISE gives each slide's section an id; the address #/<id> goes to that slide.)
     tallest = max(range(len(heights)), key=lambda i: heights[i]["height"])
     fragments = page.add_style_tag(content=".reveal .slides section .fragment { visibility: visible !important;"
                                            " opacity: 1 !important; }")
-    page.evaluate("i => { location.hash = '#/' + Array.from(document.querySelectorAll('.reveal .slides section'))"
-                  ".filter(s => !s.querySelector('section'))[i].id; }", tallest)
-    page.wait_for_function(f"() => document.querySelector('.reveal .slides section.present:not(.stack)') === "
-                           f"Array.from(document.querySelectorAll('.reveal .slides section')).filter(s => "
-                           f"!s.querySelector('section'))[{tallest}]", timeout=10_000)
+    page.evaluate(f"i => {{ location.hash = '#/' + {RISE_SLIDES}[i].id; }}", tallest)
+    page.wait_for_function(f"i => {RISE_SLIDES}[i].classList.contains('present')", arg=tallest, timeout=10_000)
     shown = measure_when_stable(page, SHOWN_SLIDE)
     page.screenshot(path=str(screenshots / f"rise-{path.stem}-tallest.png"))
     fragments.evaluate("e => e.remove()")
-    page.evaluate("() => { location.hash = '#/' + Array.from(document.querySelectorAll('.reveal .slides section'))"
-                  ".filter(s => !s.querySelector('section'))[0].id; }")
+    page.evaluate(f"() => {{ location.hash = '#/' + {RISE_SLIDES}[0].id; }}")
     rise_deck.done(path.name)
     assert slides_shown == slides.expected_slides(nb), "RISE shows a different number of slides than the metadata"
     assert len(heights) == slides_shown
@@ -383,7 +382,7 @@ def test_rise_runs_a_code_cell_during_the_talk(rise_deck, screenshots):
 
 # Where live RISE stands: the present slide's position among all slides, and how many fragments it shows.
 RISE_WHERE = """() => {
-    const leaves = Array.from(document.querySelectorAll('.reveal .slides section')).filter(s => !s.querySelector('section'));
+    const leaves = """ + RISE_SLIDES + """;
     const present = leaves.findIndex(s => s.classList.contains('present'));
     const shown = present < 0 ? 0 : leaves[present].querySelectorAll('.fragment.visible').length;
     return `${present}.${shown}`;
