@@ -120,6 +120,44 @@ def slide_limit(screen: int) -> int:
     return math.floor(0.95 * screen)
 
 
+# JavaScript, run while SHOW_ALL_SLIDES is on: what of each slide (in order) would lie under the deck's own
+# controls, which float over the slides: reveal.js's arrows, the slide number and live RISE's help button (?).
+# Each slide is measured where SHOW_ALL_SLIDES leaves it, then moved to where reveal.js shows it: centred in the
+# 720-px-high slide area (slides are `center`ed; the static decks scale that area to fit a margin). All four
+# arrows count, shown or not: which ones show depends on where the talk is. rise.css puts the controls in the
+# footer band, below the slides.
+UNDER_CONTROLS = """() => {
+  const slides = Array.from(document.querySelectorAll('.reveal .slides section')).filter(s => !s.querySelector('section'));
+  const area = document.querySelector('.reveal .slides'), box = area.getBoundingClientRect();
+  const scale = box.height / area.offsetHeight;
+  const controls = Array.from(document.querySelectorAll('.reveal .controls button, .reveal .slide-number, #help-b'))
+    .map(e => ({name: e.id || e.className.split(' ')[0], box: e.getBoundingClientRect()})).filter(c => c.box.width > 0);
+  const found = [];
+  slides.forEach((slide, i) => {
+    const at = slide.getBoundingClientRect(), boxes = [];
+    const top = box.top + scale * Math.max((area.offsetHeight - slide.scrollHeight) / 2, 0);  // as reveal.js centres it
+    const walker = document.createTreeWalker(slide, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const r of range.getClientRects()) if (r.height > 0) boxes.push([r, node.textContent.trim().slice(0, 40)]);
+    }
+    for (const el of slide.querySelectorAll('img, svg, button, mjx-container')) {
+      const r = el.getBoundingClientRect();
+      if (r.height > 0) boxes.push([r, el.tagName.toLowerCase()]);
+    }
+    for (const [r, what] of boxes) {
+      const x = r.left - at.left + box.left, y = r.top - at.top + top;
+      for (const c of controls)
+        if (x < c.box.right && x + r.width > c.box.left && y < c.box.bottom && y + r.height > c.box.top)
+          found.push({slide: i + 1, text: what, under: c.name});
+    }
+  });
+  return {controls: controls.length, found};
+}"""
+
+
 # JavaScript: the slide shown now, with all its fragments. Whether it became a scroll box, where its lowest
 # visible text, image or button ends, and where the footer's box starts (px from the top of the window).
 SHOWN_SLIDE = """() => {

@@ -23,8 +23,8 @@ import time
 import nbformat
 import pytest
 
-from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, SHOWN_CELLS, SHOWN_SLIDE, answer_wrong_then_right, bounded,
-                           first_quiz, has_svg, kept_pages, measure_when_stable, open_in_lab, settle, show_cell, shows,
+from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, SHOWN_CELLS, SHOWN_SLIDE, UNDER_CONTROLS, answer_wrong_then_right,
+                           bounded, first_quiz, has_svg, kept_pages, measure_when_stable, open_in_lab, settle, show_cell, shows,
                            slide_limit, still_arrows, svg_cells)
 from tools import kernel_ports, slides
 
@@ -323,6 +323,7 @@ def test_rise_renders_the_deck(rise_deck, screenshots, path):
     heights = measure_when_stable(page, "() => " + RISE_SLIDES + """
         .map(s => ({height: s.scrollHeight, title: (s.querySelector('h1, h2, h3') || {textContent: ''})
                     .textContent.replace('¶', '').slice(0, 60)}))""")
+    covered = page.evaluate(UNDER_CONTROLS)
     (screenshots / f"rise-{path.stem}-slide-heights.txt").write_text(
         "".join(f"{i + 1:>4} {h['height']:5d}px  {h['title']}\n" for i, h in enumerate(heights)))
     show_all.evaluate("e => e.remove()")
@@ -343,6 +344,7 @@ def test_rise_renders_the_deck(rise_deck, screenshots, path):
     limit = slide_limit(nb.metadata["rise"]["height"])
     too_tall = [dict(slide=i + 1, **h) for i, h in enumerate(heights) if h["height"] > limit]
     assert not too_tall, f"live RISE slides taller than {limit} px become scroll boxes cut off at the footer; split or shorten them: {too_tall}"
+    assert covered["controls"] >= 6 and not covered["found"], f"RISE's arrows, slide number or ? button cover slide content: {covered}"
     assert not shown["scrolls"] and shown["bottom"] <= shown["footer"], f"slide {heights[tallest]} does not show whole: {shown}"
     assert marks[0] == "Deep Learning Math & Tooling" and marks[1].endswith(nb.metadata["rise"]["footer"].split("· ")[1][:-6])
     assert any(h.endswith("/notebooks/rise.css") for h in css), "RISE did not load the course stylesheet"

@@ -15,7 +15,7 @@ import pytest
 
 from tools import slides
 
-from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, SHOWN_SLIDE, PageProblems, answer_wrong_then_right, figures,
+from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, SHOWN_SLIDE, UNDER_CONTROLS, PageProblems, answer_wrong_then_right, figures,
                            first_quiz, image_alts, kept_pages, measure_when_stable, settle, shows, slide_limit,
                            still_arrows)
 IDS = [p.stem for p in NOTEBOOKS]
@@ -193,12 +193,14 @@ def test_deck_in_chromium(deck, screenshots, path):
         return Reveal.getSlides().map(s => { const i = Reveal.getIndices(s);
             return {slide: `${i.h + 1}.${(i.v || 0) + 1}`, height: s.scrollHeight,
                     title: (s.querySelector('h1, h2, h3') || {textContent: ''}).textContent.replace('¶', '')}; }); }""")
+    covered = page.evaluate(UNDER_CONTROLS)
     show_all.evaluate("e => e.remove()")
     (screenshots / f"{path.stem}-slide-heights.txt").write_text(
         "".join(f"{h['slide']:>6} {h['height']:5d}px  {h['title']}\n" for h in heights))
     limit = slide_limit(nb.metadata["rise"]["height"])
     too_tall = [h for h in heights if h["height"] > limit]
     assert not too_tall, f"slides taller than {limit} px become scroll boxes cut off at the footer; split or shorten them: {too_tall}"
+    assert covered["controls"] >= 3 and not covered["found"], f"the deck's arrows or slide number cover slide content: {covered}"
     # The tallest slide, with all its fragments, shows whole: no scroll box, and nothing under the footer.
     tallest = max(range(len(heights)), key=lambda i: heights[i]["height"])
     page.evaluate(f"i => {{ const R = {REVEAL}; const x = R.getIndices(R.getSlides()[i]); "
