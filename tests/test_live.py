@@ -344,6 +344,7 @@ def test_rise_renders_the_deck(rise_deck, screenshots, path):
     limit = slide_limit(nb.metadata["rise"]["height"])
     too_tall = [dict(slide=i + 1, **h) for i, h in enumerate(heights) if h["height"] > limit]
     assert not too_tall, f"live RISE slides taller than {limit} px become scroll boxes cut off at the footer; split or shorten them: {too_tall}"
+    # The controls found: four arrows, the slide number and the help button.
     assert covered["controls"] >= 6 and not covered["found"], f"RISE's arrows, slide number or ? button cover slide content: {covered}"
     assert not shown["scrolls"] and shown["bottom"] <= shown["footer"], f"slide {heights[tallest]} does not show whole: {shown}"
     assert marks[0] == "Deep Learning Math & Tooling" and marks[1].endswith(nb.metadata["rise"]["footer"].split("· ")[1][:-6])

@@ -200,6 +200,7 @@ def test_deck_in_chromium(deck, screenshots, path):
     limit = slide_limit(nb.metadata["rise"]["height"])
     too_tall = [h for h in heights if h["height"] > limit]
     assert not too_tall, f"slides taller than {limit} px become scroll boxes cut off at the footer; split or shorten them: {too_tall}"
+    # The controls found: the slide number and two arrows (the static decks step linearly: no up or down arrow).
     assert covered["controls"] >= 3 and not covered["found"], f"the deck's arrows or slide number cover slide content: {covered}"
     # The tallest slide, with all its fragments, shows whole: no scroll box, and nothing under the footer.
     tallest = max(range(len(heights)), key=lambda i: heights[i]["height"])
