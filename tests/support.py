@@ -103,10 +103,15 @@ def answer_wrong_then_right(page, div: str, wrong: str, right: str) -> tuple[str
 
 # ---------------------------------------------------------------- slides
 
+# Every fragment of a slide shown, as after stepping through them all.
+SHOW_FRAGMENTS = ".reveal .slides section .fragment { visibility: visible !important; opacity: 1 !important; }"
 # Stepping through with Reveal.slide() and reading at once under-measures: layout and MathJax catch up with
 # a newly shown slide only after a few hundred milliseconds. test_live.py measures live RISE the same way.
-SHOW_ALL_SLIDES = (".reveal .slides section { display: block !important; }"
-                   " .reveal .slides section .fragment { visibility: visible !important; }")
+SHOW_ALL_SLIDES = ".reveal .slides section { display: block !important; } " + SHOW_FRAGMENTS
+
+# JavaScript expression: a deck's slides in order (the sections that hold no other section), in nbconvert's
+# decks and in live RISE alike.
+SLIDES = "Array.from(document.querySelectorAll('.reveal .slides section')).filter(s => !s.querySelector('section'))"
 
 
 def slide_limit(screen: int) -> int:
@@ -120,6 +125,25 @@ def slide_limit(screen: int) -> int:
     return math.floor(0.95 * screen)
 
 
+# JavaScript function (slide, keep): the boxes of what a slide shows, each with a short label: every line of text
+# and every image, figure, button and formula whose element `keep` accepts.
+CONTENT_BOXES = """(slide, keep) => {
+  const boxes = [];
+  const walker = document.createTreeWalker(slide, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.textContent.trim() || !keep(node.parentElement)) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const r of range.getClientRects()) if (r.height > 0) boxes.push([r, node.textContent.trim().slice(0, 40)]);
+  }
+  for (const el of slide.querySelectorAll('img, svg, button, mjx-container')) {
+    const r = el.getBoundingClientRect();
+    if (r.height > 0 && keep(el)) boxes.push([r, el.tagName.toLowerCase()]);
+  }
+  return boxes;
+}"""
+
+
 # JavaScript, run while SHOW_ALL_SLIDES is on: what of each slide (in order) would lie under the deck's own
 # controls, which float over the slides: reveal.js's arrows, the slide number and live RISE's help button (?).
 # Each slide is measured where SHOW_ALL_SLIDES leaves it, then moved to where reveal.js shows it: centred in the
@@ -127,27 +151,15 @@ def slide_limit(screen: int) -> int:
 # arrows count, shown or not: which ones show depends on where the talk is. rise.css puts the controls in the
 # footer band, below the slides.
 UNDER_CONTROLS = """() => {
-  const slides = Array.from(document.querySelectorAll('.reveal .slides section')).filter(s => !s.querySelector('section'));
   const area = document.querySelector('.reveal .slides'), box = area.getBoundingClientRect();
   const scale = box.height / area.offsetHeight;
   const controls = Array.from(document.querySelectorAll('.reveal .controls button, .reveal .slide-number, #help-b'))
     .map(e => ({name: e.id || e.className.split(' ')[0], box: e.getBoundingClientRect()})).filter(c => c.box.width > 0);
   const found = [];
-  slides.forEach((slide, i) => {
-    const at = slide.getBoundingClientRect(), boxes = [];
+  """ + SLIDES + """.forEach((slide, i) => {
+    const at = slide.getBoundingClientRect();
     const top = box.top + scale * Math.max((area.offsetHeight - slide.scrollHeight) / 2, 0);  // as reveal.js centres it
-    const walker = document.createTreeWalker(slide, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      if (!node.textContent.trim()) continue;
-      const range = document.createRange();
-      range.selectNodeContents(node);
-      for (const r of range.getClientRects()) if (r.height > 0) boxes.push([r, node.textContent.trim().slice(0, 40)]);
-    }
-    for (const el of slide.querySelectorAll('img, svg, button, mjx-container')) {
-      const r = el.getBoundingClientRect();
-      if (r.height > 0) boxes.push([r, el.tagName.toLowerCase()]);
-    }
-    for (const [r, what] of boxes) {
+    for (const [r, what] of (""" + CONTENT_BOXES + """)(slide, () => true)) {
       const x = r.left - at.left + box.left, y = r.top - at.top + top;
       for (const c of controls)
         if (x < c.box.right && x + r.width > c.box.left && y < c.box.bottom && y + r.height > c.box.top)
@@ -163,18 +175,7 @@ UNDER_CONTROLS = """() => {
 SHOWN_SLIDE = """() => {
   const slide = document.querySelector('.reveal .slides section.present:not(.stack)');
   const shown = el => el.checkVisibility({opacityProperty: true, visibilityProperty: true});
-  let bottom = 0;
-  const walker = document.createTreeWalker(slide, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (!node.textContent.trim() || !shown(node.parentElement)) continue;
-    const range = document.createRange();
-    range.selectNodeContents(node);
-    for (const r of range.getClientRects()) if (r.height > 0) bottom = Math.max(bottom, r.bottom);
-  }
-  for (const el of slide.querySelectorAll('img, svg, button, mjx-container')) {
-    const r = el.getBoundingClientRect();
-    if (r.height > 0 && shown(el)) bottom = Math.max(bottom, r.bottom);
-  }
+  const bottom = Math.max(0, ...(""" + CONTENT_BOXES + """)(slide, shown).map(([r]) => r.bottom));
   return {scrolls: slide.scrollHeight > slide.clientHeight + 1, bottom: Math.round(bottom),
           footer: Math.round(document.querySelector('.reveal .course-footer').getBoundingClientRect().top)};
 }"""

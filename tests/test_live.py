@@ -23,9 +23,9 @@ import time
 import nbformat
 import pytest
 
-from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, SHOWN_CELLS, SHOWN_SLIDE, UNDER_CONTROLS, answer_wrong_then_right,
-                           bounded, first_quiz, has_svg, kept_pages, measure_when_stable, open_in_lab, settle, show_cell, shows,
-                           slide_limit, still_arrows, svg_cells)
+from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, SHOW_FRAGMENTS, SHOWN_CELLS, SHOWN_SLIDE, SLIDES, UNDER_CONTROLS,
+                           answer_wrong_then_right, bounded, first_quiz, has_svg, kept_pages, measure_when_stable,
+                           open_in_lab, settle, show_cell, shows, slide_limit, still_arrows, svg_cells)
 from tools import kernel_ports, slides
 
 pytestmark = pytest.mark.browser
@@ -301,10 +301,6 @@ def rise_deck(browser, lab):
     yield from kept_pages(lambda name: open_rise(browser, lab, name), keep={QUESTION_CHAPTER, CODE_CHAPTER})
 
 
-# JavaScript: live RISE's slides in order (the sections that hold no other section).
-RISE_SLIDES = "Array.from(document.querySelectorAll('.reveal .slides section')).filter(s => !s.querySelector('section'))"
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_rise_renders_the_deck(rise_deck, screenshots, path):
     nb = nbformat.read(path, as_version=4)
@@ -320,7 +316,7 @@ def test_rise_renders_the_deck(rise_deck, screenshots, path):
                            ".map(b => b.closest('[id^=\"quiz\"]').id)).size === n", arg=questions, timeout=30_000)
     # RISE lays out only the slides near the current one; show them all at once to measure each.
     show_all = page.add_style_tag(content=SHOW_ALL_SLIDES)
-    heights = measure_when_stable(page, "() => " + RISE_SLIDES + """
+    heights = measure_when_stable(page, "() => " + SLIDES + """
         .map(s => ({height: s.scrollHeight, title: (s.querySelector('h1, h2, h3') || {textContent: ''})
                     .textContent.replace('¶', '').slice(0, 60)}))""")
     covered = page.evaluate(UNDER_CONTROLS)
@@ -330,14 +326,13 @@ def test_rise_renders_the_deck(rise_deck, screenshots, path):
     # The tallest slide, with all its fragments, shows whole: no scroll box, and nothing under the footer.
     # (RISE gives each slide's section an id; the address #/<id> goes to that slide.)
     tallest = max(range(len(heights)), key=lambda i: heights[i]["height"])
-    fragments = page.add_style_tag(content=".reveal .slides section .fragment { visibility: visible !important;"
-                                           " opacity: 1 !important; }")
-    page.evaluate(f"i => {{ location.hash = '#/' + {RISE_SLIDES}[i].id; }}", tallest)
-    page.wait_for_function(f"i => {RISE_SLIDES}[i].classList.contains('present')", arg=tallest, timeout=10_000)
+    fragments = page.add_style_tag(content=SHOW_FRAGMENTS)
+    page.evaluate(f"i => {{ location.hash = '#/' + {SLIDES}[i].id; }}", tallest)
+    page.wait_for_function(f"i => {SLIDES}[i].classList.contains('present')", arg=tallest, timeout=10_000)
     shown = measure_when_stable(page, SHOWN_SLIDE)
     page.screenshot(path=str(screenshots / f"rise-{path.stem}-tallest.png"))
     fragments.evaluate("e => e.remove()")
-    page.evaluate(f"() => {{ location.hash = '#/' + {RISE_SLIDES}[0].id; }}")
+    page.evaluate(f"() => {{ location.hash = '#/' + {SLIDES}[0].id; }}")
     rise_deck.done(path.name)
     assert slides_shown == slides.expected_slides(nb), "RISE shows a different number of slides than the metadata"
     assert len(heights) == slides_shown
@@ -385,7 +380,7 @@ def test_rise_runs_a_code_cell_during_the_talk(rise_deck, screenshots):
 
 # Where live RISE stands: the present slide's position among all slides, and how many fragments it shows.
 RISE_WHERE = """() => {
-    const leaves = """ + RISE_SLIDES + """;
+    const leaves = """ + SLIDES + """;
     const present = leaves.findIndex(s => s.classList.contains('present'));
     const shown = present < 0 ? 0 : leaves[present].querySelectorAll('.fragment.visible').length;
     return `${present}.${shown}`;

@@ -15,8 +15,8 @@ import pytest
 
 from tools import slides
 
-from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, SHOWN_SLIDE, UNDER_CONTROLS, PageProblems, answer_wrong_then_right, figures,
-                           first_quiz, image_alts, kept_pages, measure_when_stable, settle, shows, slide_limit,
+from tests.support import (NOTEBOOKS, SHOW_ALL_SLIDES, SHOWN_SLIDE, UNDER_CONTROLS, PageProblems, answer_wrong_then_right,
+                           figures, first_quiz, image_alts, kept_pages, measure_when_stable, settle, shows, slide_limit,
                            still_arrows)
 IDS = [p.stem for p in NOTEBOOKS]
 
